@@ -1,0 +1,87 @@
+package io.paygate.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns whatever stopped an API request into an RFC 9457 answer. A client's mistake gets its
+ * 4xx with the fields named; an outage of the database or broker gets 503 with Retry-After;
+ * anything else gets a bare 500. Never a stack trace or an internal message to the client.
+ */
+public class Problems {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+    private final ObjectMapper json;
+    private final int retryAfterSeconds;
+
+    public Problems(ObjectMapper json, int retryAfterSeconds) {
+        this.json = json;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public void render(Exchange exchange) throws Exception {
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        ApiProblem problem = asProblem(caught, exchange.getFromRouteId());
+        write(exchange, problem);
+    }
+
+    public void write(Exchange exchange, ApiProblem problem) throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "https://paygate.dev/problems/" + problem.type());
+        body.put("title", problem.title());
+        body.put("status", problem.status());
+        if (problem.detail() != null) {
+            body.put("detail", problem.detail());
+        }
+        String path = exchange.getIn().getHeader(Exchange.HTTP_PATH, String.class);
+        if (path != null) {
+            body.put("instance", path);
+        }
+        if (!problem.errors().isEmpty()) {
+            body.put("errors", problem.errors());
+        }
+        HttpAnswers.write(exchange, problem.status(), HttpAnswers.PROBLEM_JSON, json.writeValueAsString(body),
+                problem.headers());
+    }
+
+    ApiProblem asProblem(Throwable caught, String routeId) {
+        for (Throwable t = caught; t != null; t = t.getCause()) {
+            if (t instanceof ApiProblem p) {
+                return p;
+            }
+        }
+        if (isOutage(caught)) {
+            LOG.warn("route {}: cannot accept durably: {}", routeId, rootMessage(caught));
+            return ApiProblem.unavailable("the order store or the message broker is unavailable; retry later with the same Idempotency-Key",
+                    retryAfterSeconds);
+        }
+        LOG.error("route {}: unexpected failure", routeId, caught);
+        return new ApiProblem(500, "internal", "Internal error", "paygate could not process the request");
+    }
+
+    /** Database or broker unreachable: the client's retry will work once they are back. */
+    static boolean isOutage(Throwable caught) {
+        for (Throwable t = caught; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException
+                    || t instanceof jakarta.jms.JMSException
+                    || t instanceof org.springframework.jms.JmsException
+                    || t instanceof java.net.ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+}

@@ -1,0 +1,47 @@
+package io.paygate.broker;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+/**
+ * Prepares a message for the dead-letter queue: the original text body (never a Java object)
+ * and the reason, the route and the time in headers, so an operator can read and replay it.
+ */
+public class DeadLetters implements Processor {
+
+    @Override
+    public void process(Exchange exchange) {
+        prepare(exchange);
+    }
+
+    public static final String REASON = "paygateDeadLetterReason";
+    public static final String ROUTE = "paygateDeadLetterRoute";
+    public static final String AT = "paygateDeadLetterAt";
+
+    public void prepare(Exchange exchange) {
+        Throwable cause = exchange.getException() != null
+                ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Message message = exchange.getMessage();
+        Object original = exchange.getProperty(JmsInbound.ORIGINAL_BODY);
+        message.setBody(original != null ? original.toString() : message.getBody(String.class));
+        message.removeHeaders("paygate*");
+        message.setHeader(REASON, reason(cause));
+        message.setHeader(ROUTE, exchange.getFromRouteId());
+        message.setHeader(AT, OffsetDateTime.now(ZoneOffset.UTC).toString());
+    }
+
+    static String reason(Throwable cause) {
+        if (cause == null) {
+            return "unknown";
+        }
+        if (cause instanceof UnprocessableMessage) {
+            return cause.getMessage();
+        }
+        String text = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        return text.length() > 500 ? text.substring(0, 500) : text;
+    }
+}

@@ -1,0 +1,281 @@
+package io.paygate.order;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.paygate.api.ApiProblem;
+import io.paygate.api.FieldError;
+import io.paygate.api.HttpAnswers;
+import io.paygate.security.CardNumbers;
+import io.paygate.security.Merchant;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of {@code POST /api/orders} and {@code GET /api/orders/{orderId}} that need Java:
+ * reading the body safely, idempotency, storing, and waiting for the outcome. The route in
+ * routes/api.yaml says in which order they run.
+ */
+public class OrderIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderIntake.class);
+    private static final String CARD_MESSAGE = "looks like a card number: send a provider token, not a card number";
+    private static final int MAX_KEY_LENGTH = 255;
+
+    public static final String MERCHANT = "paygateMerchant";
+    public static final String REQUEST = "paygateOrderRequest";
+    public static final String NEW_ORDER = "paygateNewOrder";
+    public static final String KEY = "paygateIdempotencyKey";
+    public static final String REPLAY = "paygateReplay";
+
+    private final ObjectMapper json;
+    private final ObjectMapper canonical;
+    private final OrderValidator validator;
+    private final OrderLifecycle lifecycle;
+    private final IdempotencyKeys keys;
+    private final Duration syncWait;
+
+    public OrderIntake(ObjectMapper json, OrderValidator validator, OrderLifecycle lifecycle, IdempotencyKeys keys,
+                       Duration syncWait) {
+        this.json = json;
+        this.canonical = json.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+        this.validator = validator;
+        this.lifecycle = lifecycle;
+        this.keys = keys;
+        this.syncWait = syncWait;
+    }
+
+    /** Decodes, screens for card numbers, parses and validates the body; 400 with every problem found. */
+    public void readOrder(Exchange exchange) {
+        byte[] bytes = exchange.getIn().getBody(byte[].class);
+        String text = utf8(bytes);
+        if (CardNumbers.containsCardNumber(text)) {
+            throw ApiProblem.invalid(cardField(text), CARD_MESSAGE);
+        }
+        JsonNode body;
+        try {
+            body = json.readTree(text);
+        } catch (JsonProcessingException e) {
+            // Jackson's message quotes the input; say where, never what.
+            var loc = e.getLocation();
+            throw ApiProblem.invalid("", "the body is not valid JSON"
+                    + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")"));
+        }
+        if (body == null || body.isMissingNode()) {
+            throw ApiProblem.invalid("", "the body is empty; send the order as a JSON object");
+        }
+        String hidden = findCardNumber(body, "");
+        if (hidden != null) {
+            throw ApiProblem.invalid(hidden, CARD_MESSAGE);
+        }
+        Merchant merchant = exchange.getProperty(MERCHANT, Merchant.class);
+        List<FieldError> errors = validator.validate(body, merchant);
+        String key = exchange.getIn().getHeader("Idempotency-Key", String.class);
+        if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c >= 32 && c < 127))) {
+            errors = new ArrayList<>(errors);
+            errors.add(new FieldError("Idempotency-Key", "header must be 1 to 255 printable ASCII characters"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiProblem.invalid(errors);
+        }
+        OrderRequest request = validator.toRequest(body);
+        exchange.setProperty(REQUEST, request);
+        exchange.setProperty(KEY, new IdempotencyRecord(merchant.id(), key != null ? key : request.orderId(),
+                fingerprint(body), "pg_" + UUID.randomUUID().toString().replace("-", ""), null, null, OrderStore.now()));
+    }
+
+    /**
+     * Stores the order as RECEIVED together with its idempotency key. If the key is known, sets
+     * {@link #REPLAY} and answers from it instead (replay, 409 or 422).
+     */
+    public void accept(Exchange exchange) throws Exception {
+        Merchant merchant = exchange.getProperty(MERCHANT, Merchant.class);
+        OrderRequest r = exchange.getProperty(REQUEST, OrderRequest.class);
+        IdempotencyRecord key = exchange.getProperty(KEY, IdempotencyRecord.class);
+        var now = key.createdAt();
+        Order order = new Order(key.orderReference(), merchant.id(), r.orderId(), r.amount(), r.currency(),
+                r.paymentType(), r.paymentToken(), r.customerJson(), r.callbackUrl(), r.preferredProvider(), null,
+                OrderStatus.RECEIVED, null, null, 0, now, now);
+        switch (lifecycle.store().insert(order, key)) {
+            case STORED -> {
+                exchange.setProperty(NEW_ORDER, order);
+                exchange.getIn().setBody("{\"reference\":\"" + order.reference() + "\"}");
+                LOG.info("order {} received from merchant {} as {}", r.orderId(), merchant.id(), order.reference());
+            }
+            case KEY_EXISTS -> {
+                exchange.setProperty(REPLAY, true);
+                answerKnownKey(exchange, key);
+            }
+            case ORDER_ID_EXISTS -> throw new ApiProblem(409, "order-exists", "Order already exists",
+                    "orderId " + r.orderId() + " was already submitted with another Idempotency-Key; read it at /api/orders/"
+                            + r.orderId());
+        }
+    }
+
+    /** The order could not be queued: take it back so that nothing is half-done, and answer 503. */
+    public void withdraw(Exchange exchange) throws Exception {
+        Order order = exchange.getProperty(NEW_ORDER, Order.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.warn("order {} could not be queued ({}); withdrawing it", order.reference(),
+                cause == null ? "unknown" : cause.getClass().getSimpleName());
+        try {
+            lifecycle.store().withdraw(order, exchange.getProperty(KEY, IdempotencyRecord.class));
+        } catch (SQLException e) {
+            // The row stays RECEIVED; the sweeper queues it later and the client's retry finds it by key.
+            LOG.warn("order {} could not be withdrawn; the sweeper will queue it", order.reference());
+        }
+        throw ApiProblem.unavailable("the message broker is unavailable; retry later with the same Idempotency-Key", 5);
+    }
+
+    /** Waits up to the sync wait for a final state: 200 with the result, else 202 with Location. */
+    public void respond(Exchange exchange) throws Exception {
+        Order order = exchange.getProperty(NEW_ORDER, Order.class);
+        IdempotencyRecord key = exchange.getProperty(KEY, IdempotencyRecord.class);
+        Order latest;
+        try {
+            latest = lifecycle.awaitFinal(order, syncWait);
+        } catch (SQLException e) {
+            latest = order; // accepted and queued: the answer is 202, whatever the database does now
+        }
+        int status = latest.status().isFinal() ? 200 : 202;
+        String body = OrderViews.json(json, latest);
+        try {
+            keys.answer(key.merchantId(), key.key(), status, body);
+        } catch (SQLException e) {
+            LOG.warn("answer for order {} not recorded for replay: {}", order.reference(), e.getMessage());
+        }
+        HttpAnswers.write(exchange, status, HttpAnswers.JSON, body, answerHeaders(status, latest.orderId(), false));
+    }
+
+    /** {@code GET /api/orders/{orderId}}: the merchant's own orders only; others' are 404. */
+    public void read(Exchange exchange) throws Exception {
+        Merchant merchant = exchange.getProperty(MERCHANT, Merchant.class);
+        String orderId = exchange.getIn().getHeader("orderId", String.class);
+        Optional<Order> order = orderId == null ? Optional.empty() : lifecycle.store().findByOrderId(merchant.id(), orderId);
+        if (order.isEmpty()) {
+            throw new ApiProblem(404, "not-found", "Order not found", "no order with this orderId");
+        }
+        HttpAnswers.write(exchange, 200, HttpAnswers.JSON, OrderViews.json(json, order.get()), Map.of());
+    }
+
+    private void answerKnownKey(Exchange exchange, IdempotencyRecord attempt) throws Exception {
+        IdempotencyRecord known = keys.find(attempt.merchantId(), attempt.key())
+                .orElseThrow(() -> new ApiProblem(409, "request-in-progress", "Request in progress",
+                        "a request with this Idempotency-Key is being processed; retry shortly"));
+        if (!known.fingerprint().equals(attempt.fingerprint())) {
+            throw new ApiProblem(422, "idempotency-key-reused", "Idempotency-Key reused",
+                    "this Idempotency-Key was used for a different request body; use a new key for a new order");
+        }
+        if (known.answered()) {
+            HttpAnswers.write(exchange, known.responseStatus(), HttpAnswers.JSON, known.responseBody(),
+                    answerHeaders(known.responseStatus(), attempt.key(), true));
+            fixLocation(exchange, known);
+            return;
+        }
+        boolean firstStillWaiting = known.createdAt().plus(syncWait).plusSeconds(10).isAfter(OrderStore.now());
+        if (firstStillWaiting) {
+            throw new ApiProblem(409, "request-in-progress", "Request in progress",
+                    "a request with this Idempotency-Key is still being processed; retry after it was answered",
+                    List.of(), Map.of("Retry-After", "1"));
+        }
+        // The first request never recorded its answer (its node died): answer from the order's state.
+        Order order = lifecycle.store().find(known.orderReference())
+                .orElseThrow(() -> new ApiProblem(409, "request-in-progress", "Request in progress", "retry shortly"));
+        int status = order.status().isFinal() ? 200 : 202;
+        String body = OrderViews.json(json, order);
+        keys.answer(known.merchantId(), known.key(), status, body);
+        HttpAnswers.write(exchange, status, HttpAnswers.JSON, body, answerHeaders(status, order.orderId(), true));
+    }
+
+    private void fixLocation(Exchange exchange, IdempotencyRecord known) throws Exception {
+        if (known.responseStatus() == 202) {
+            String orderId = json.readTree(known.responseBody()).path("orderId").asText();
+            exchange.getMessage().setHeader("Location", "/api/orders/" + orderId);
+        }
+    }
+
+    private static Map<String, String> answerHeaders(int status, String orderId, boolean replayed) {
+        Map<String, String> headers = new java.util.HashMap<>();
+        if (status == 202) {
+            headers.put("Location", "/api/orders/" + orderId);
+        }
+        if (replayed) {
+            headers.put("Idempotent-Replayed", "true");
+        }
+        return headers;
+    }
+
+    private String fingerprint(JsonNode body) {
+        try {
+            Object plain = canonical.treeToValue(body, Object.class);
+            byte[] bytes = canonical.writeValueAsBytes(plain);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot fingerprint request", e);
+        }
+    }
+
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes == null ? new byte[0] : bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw ApiProblem.invalid("", "the body is not valid UTF-8");
+        }
+    }
+
+    /** Best effort to name the field holding a card number in a body that may not even parse. */
+    private String cardField(String text) {
+        try {
+            String field = findCardNumber(json.readTree(text), "");
+            return field == null ? "" : field;
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    /** JSON pointer of the first field name or value holding a card number, or null. */
+    private static String findCardNumber(JsonNode node, String path) {
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (CardNumbers.containsCardNumber(e.getKey())) {
+                    return path; // the name itself must not be echoed
+                }
+                String found = findCardNumber(e.getValue(), path + "/" + e.getKey().replace("~", "~0").replace("/", "~1"));
+                if (found != null) {
+                    return found;
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String found = findCardNumber(node.get(i), path + "/" + i);
+                if (found != null) {
+                    return found;
+                }
+            }
+        } else if ((node.isTextual() || node.isNumber()) && CardNumbers.containsCardNumber(node.asText())) {
+            return path;
+        }
+        return null;
+    }
+}

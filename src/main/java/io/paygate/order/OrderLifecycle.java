@@ -1,0 +1,114 @@
+package io.paygate.order;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one state-transition function: checks the move against {@link OrderStatus}, applies it
+ * as a conditional update, and wakes up HTTP requests waiting for the order's final state.
+ */
+public class OrderLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderLifecycle.class);
+    /** How often a waiting request re-reads the database, to see settlements made by other nodes. */
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final OrderStore store;
+    private final Map<String, List<CompletableFuture<Order>>> waiters = new ConcurrentHashMap<>();
+
+    public OrderLifecycle(OrderStore store) {
+        this.store = store;
+    }
+
+    public OrderStore store() {
+        return store;
+    }
+
+    /**
+     * Moves the order to {@code to} if its current state allows it. Returns the order as it is
+     * afterwards, or empty if the move was not allowed (already settled, duplicate, unknown).
+     */
+    public Optional<Order> move(String reference, OrderStatus to, Settlement settlement) throws SQLException {
+        return move(reference, to, settlement, false);
+    }
+
+    public Optional<Order> move(String reference, OrderStatus to, Settlement settlement, boolean countAttempt)
+            throws SQLException {
+        // Two tries: a concurrent change between read and update is re-read once and re-judged.
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Optional<Order> current = store.find(reference);
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            OrderStatus from = current.get().status();
+            if (!from.canMoveTo(to)) {
+                LOG.info("order {}: {} -> {} not allowed, left as {}", reference, from, to, from);
+                return Optional.empty();
+            }
+            if (store.move(reference, from, to, settlement, countAttempt)) {
+                LOG.info("order {}: {} -> {}{}", reference, from, to,
+                        settlement.reason() == null ? "" : " (" + settlement.reason() + ")");
+                Optional<Order> after = store.find(reference);
+                if (to.isFinal()) {
+                    after.ifPresent(this::wake);
+                }
+                return after;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Waits up to {@code wait} for the order to reach a final state. Settlements on this node
+     * wake the waiter at once; settlements on other nodes are seen by re-reading the database.
+     */
+    public Order awaitFinal(Order order, Duration wait) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        CompletableFuture<Order> settled = new CompletableFuture<>();
+        List<CompletableFuture<Order>> list = waiters.computeIfAbsent(order.reference(), r -> new CopyOnWriteArrayList<>());
+        list.add(settled);
+        try {
+            Order latest = order;
+            while (true) {
+                Optional<Order> stored = store.find(order.reference());
+                if (stored.isPresent()) {
+                    latest = stored.get();
+                    if (latest.status().isFinal()) {
+                        return latest;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return latest;
+                }
+                try {
+                    return settled.get(Math.min(left, POLL.toNanos()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    // poll the database again
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return latest;
+                }
+            }
+        } finally {
+            list.remove(settled);
+            waiters.computeIfPresent(order.reference(), (r, l) -> l.isEmpty() ? null : l);
+        }
+    }
+
+    private void wake(Order order) {
+        List<CompletableFuture<Order>> list = waiters.get(order.reference());
+        if (list != null) {
+            list.forEach(f -> f.complete(order));
+        }
+    }
+}

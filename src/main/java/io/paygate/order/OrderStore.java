@@ -1,0 +1,219 @@
+package io.paygate.order;
+
+import io.paygate.database.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Orders and idempotency keys in the database. Every state change is a conditional update. */
+public class OrderStore {
+
+    /** Outcome of storing a new order together with its idempotency key. */
+    public enum InsertResult { STORED, KEY_EXISTS, ORDER_ID_EXISTS }
+
+    private static final String COLUMNS = "reference, merchant_id, order_id, amount, currency, payment_type,"
+            + " payment_token, customer_json, callback_url, preferred_provider, provider, status,"
+            + " provider_reference, reason, attempts, created_at, updated_at";
+
+    private final Database database;
+
+    public OrderStore(Database database) {
+        this.database = database;
+    }
+
+    public static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+
+    /** Stores the order as RECEIVED and claims its idempotency key, both or neither. */
+    public InsertResult insert(Order order, IdempotencyRecord key) throws SQLException {
+        try {
+            return database.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO idempotency_keys (merchant_id, idem_key, fingerprint, order_reference, created_at)"
+                                + " VALUES (?, ?, ?, ?, ?)")) {
+                    ps.setString(1, key.merchantId());
+                    ps.setString(2, key.key());
+                    ps.setString(3, key.fingerprint());
+                    ps.setString(4, key.orderReference());
+                    ps.setObject(5, key.createdAt());
+                    ps.executeUpdate();
+                } catch (SQLException e) {
+                    if (Database.isUniqueViolation(e)) {
+                        throw new DuplicateException(InsertResult.KEY_EXISTS, e);
+                    }
+                    throw e;
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO orders (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    int i = 1;
+                    ps.setString(i++, order.reference());
+                    ps.setString(i++, order.merchantId());
+                    ps.setString(i++, order.orderId());
+                    ps.setString(i++, order.amount());
+                    ps.setString(i++, order.currency());
+                    ps.setString(i++, order.paymentType());
+                    ps.setString(i++, order.paymentToken());
+                    ps.setString(i++, order.customerJson());
+                    ps.setString(i++, order.callbackUrl());
+                    ps.setString(i++, order.preferredProvider());
+                    ps.setString(i++, order.provider());
+                    ps.setString(i++, order.status().name());
+                    ps.setString(i++, order.providerReference());
+                    ps.setString(i++, order.reason());
+                    ps.setInt(i++, order.attempts());
+                    ps.setObject(i++, order.createdAt());
+                    ps.setObject(i, order.updatedAt());
+                    ps.executeUpdate();
+                } catch (SQLException e) {
+                    if (Database.isUniqueViolation(e)) {
+                        throw new DuplicateException(InsertResult.ORDER_ID_EXISTS, e);
+                    }
+                    throw e;
+                }
+                return InsertResult.STORED;
+            });
+        } catch (DuplicateException e) {
+            return e.result;
+        }
+    }
+
+    /** Undoes {@link #insert} when the order could not be put on the queue. */
+    public void withdraw(Order order, IdempotencyRecord key) throws SQLException {
+        database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM idempotency_keys WHERE merchant_id = ? AND idem_key = ? AND order_reference = ?")) {
+                ps.setString(1, key.merchantId());
+                ps.setString(2, key.key());
+                ps.setString(3, order.reference());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM orders WHERE reference = ? AND status = 'RECEIVED'")) {
+                ps.setString(1, order.reference());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public Optional<Order> find(String reference) throws SQLException {
+        return database.read(c -> queryOne(c, "SELECT " + COLUMNS + " FROM orders WHERE reference = ?", reference));
+    }
+
+    public Optional<Order> findByOrderId(String merchantId, String orderId) throws SQLException {
+        return database.read(c -> queryOne(c,
+                "SELECT " + COLUMNS + " FROM orders WHERE merchant_id = ? AND order_id = ?", merchantId, orderId));
+    }
+
+    /**
+     * Moves an order from {@code from} to {@code to} only if it is still in {@code from}.
+     * Returns false when another consumer, a duplicate reply or another node got there first.
+     */
+    public boolean move(String reference, OrderStatus from, OrderStatus to, Settlement settlement, boolean countAttempt)
+            throws SQLException {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE orders SET status = ?,"
+                    + " provider = COALESCE(?, provider), provider_reference = COALESCE(?, provider_reference),"
+                    + " reason = ?, attempts = attempts + ?, updated_at = ?"
+                    + " WHERE reference = ? AND status = ?")) {
+                ps.setString(1, to.name());
+                ps.setString(2, settlement.provider());
+                ps.setString(3, settlement.providerReference());
+                if (settlement.reason() == null) {
+                    ps.setNull(4, Types.VARCHAR);
+                } else {
+                    ps.setString(4, truncate(settlement.reason(), 512));
+                }
+                ps.setInt(5, countAttempt ? 1 : 0);
+                ps.setObject(6, now());
+                ps.setString(7, reference);
+                ps.setString(8, from.name());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Orders left in RECEIVED longer than {@code age}: committed but perhaps never queued. */
+    public List<Order> findStaleReceived(Duration age, int limit) throws SQLException {
+        return database.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                    + " FROM orders WHERE status = 'RECEIVED' AND updated_at < ? ORDER BY updated_at")) {
+                ps.setObject(1, now().minus(age));
+                ps.setMaxRows(limit);
+                return list(ps);
+            }
+        });
+    }
+
+    /** Claims a stale order for re-enqueueing; only one node wins the claim. */
+    public boolean claimStale(Order order) throws SQLException {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE orders SET updated_at = ?"
+                    + " WHERE reference = ? AND status = 'RECEIVED' AND updated_at = ?")) {
+                ps.setObject(1, now());
+                ps.setString(2, order.reference());
+                ps.setObject(3, order.updatedAt());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private static Optional<Order> queryOne(Connection c, String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            List<Order> found = list(ps);
+            return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+        }
+    }
+
+    private static List<Order> list(PreparedStatement ps) throws SQLException {
+        List<Order> orders = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                orders.add(new Order(
+                        rs.getString("reference"),
+                        rs.getString("merchant_id"),
+                        rs.getString("order_id"),
+                        rs.getString("amount"),
+                        rs.getString("currency"),
+                        rs.getString("payment_type"),
+                        rs.getString("payment_token"),
+                        rs.getString("customer_json"),
+                        rs.getString("callback_url"),
+                        rs.getString("preferred_provider"),
+                        rs.getString("provider"),
+                        OrderStatus.valueOf(rs.getString("status")),
+                        rs.getString("provider_reference"),
+                        rs.getString("reason"),
+                        rs.getInt("attempts"),
+                        rs.getObject("created_at", OffsetDateTime.class),
+                        rs.getObject("updated_at", OffsetDateTime.class)));
+            }
+        }
+        return orders;
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private static final class DuplicateException extends SQLException {
+        private final InsertResult result;
+
+        DuplicateException(InsertResult result, SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause);
+            this.result = result;
+        }
+    }
+}

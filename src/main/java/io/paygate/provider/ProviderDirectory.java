@@ -1,0 +1,34 @@
+package io.paygate.provider;
+
+import java.util.List;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+
+/**
+ * Which providers exist: one per route consuming {@code direct:provider-<name>}, as created from
+ * routes/providers/*.yaml. Adding a provider file adds a provider; no Java list to keep in step.
+ */
+public class ProviderDirectory {
+
+    private static final String PREFIX = "direct://provider-";
+
+    private final CamelContext context;
+
+    public ProviderDirectory(CamelContext context) {
+        this.context = context;
+    }
+
+    public boolean exists(String name) {
+        return name != null && names().contains(name);
+    }
+
+    public List<String> names() {
+        return context.getRoutes().stream()
+                .map(Route::getEndpoint)
+                .map(e -> e.getEndpointUri())
+                .filter(uri -> uri.startsWith(PREFIX))
+                .map(uri -> uri.substring(PREFIX.length()))
+                .sorted()
+                .toList();
+    }
+}
