@@ -60,6 +60,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         HikariDataSource dataSource = DatabaseSetup.open(dbUrl, settings.string("paygate.db.user", "sa"),
                 settings.string("paygate.db.password", ""), settings.integer("paygate.db.pool-size", 20));
         context.addService(closing(dataSource::close));
+        registry.bind("dataSource", dataSource);
         Database database = new Database(dataSource);
 
         // Broker: in-JVM with KahaDB, or an external one.
@@ -83,6 +84,9 @@ public class PaygateConfiguration implements CamelConfiguration {
         context.addService(closing(connectionFactory::stop));
         JmsComponent jms = JmsComponent.jmsComponent(connectionFactory);
         jms.setHeaderFilterStrategy(new io.paygate.broker.JmsHeaderGuard());
+        // Camel must not turn bodies into Java objects (an ObjectMessage would be deserialised
+        // before any route step runs); JmsInbound reads the text itself.
+        jms.getConfiguration().setMapJmsMessage(false);
         registry.bind("jms", jms);
 
         ObjectMapper json = jsonMapper();
