@@ -128,7 +128,7 @@ public class OrderIntake {
         }
     }
 
-    /** The order could not be queued: take it back so that nothing is half-done, and answer 503. */
+    /** The order could not be queued: take it back so that nothing is half-done (the route answers 503). */
     public void withdraw(Exchange exchange) throws Exception {
         Order order = exchange.getProperty(NEW_ORDER, Order.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -140,7 +140,6 @@ public class OrderIntake {
             // The row stays RECEIVED; the sweeper queues it later and the client's retry finds it by key.
             LOG.warn("order {} could not be withdrawn; the sweeper will queue it", order.reference());
         }
-        throw ApiProblem.unavailable("the message broker is unavailable; retry later with the same Idempotency-Key", 5);
     }
 
     /** Waits up to the sync wait for a final state: 200 with the result, else 202 with Location. */
