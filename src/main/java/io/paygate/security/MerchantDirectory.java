@@ -19,17 +19,36 @@ public class MerchantDirectory {
         this.merchants = List.copyOf(merchants);
     }
 
-    /** Reads {@code paygate.merchants} and each {@code paygate.merchant.<id>.*} block. */
+    /**
+     * Reads {@code paygate.merchants} and, for each id, {@code paygate.merchant.<id>.api-key-sha256},
+     * {@code .currencies} and {@code .webhook-secret}; each may instead come from the environment
+     * variable {@code PAYGATE_MERCHANT_<ID>_API_KEY_SHA256} (and so on), so merchants can be added
+     * without editing the file.
+     */
     public static MerchantDirectory fromSettings(Settings settings) {
         return new MerchantDirectory(settings.list("paygate.merchants", "").stream().map(id -> {
-            String prefix = "paygate.merchant." + id + ".";
-            byte[] hash = HexFormat.of().parseHex(settings.string(prefix + "api-key-sha256").toLowerCase(Locale.ROOT));
-            if (hash.length != 32) {
-                throw new IllegalStateException(prefix + "api-key-sha256 must be 64 hex characters");
+            String hashHex = setting(settings, id, "api-key-sha256")
+                    .orElseThrow(() -> new IllegalStateException("merchant " + id + " has no api-key-sha256"));
+            if (!hashHex.matches("[0-9a-fA-F]{64}")) {
+                throw new IllegalStateException("merchant " + id + ": api-key-sha256 must be 64 hex characters");
             }
-            var currencies = new LinkedHashSet<>(settings.list(prefix + "currencies", "EUR"));
-            return new Merchant(id, hash, currencies, settings.string(prefix + "webhook-secret"));
+            byte[] hash = HexFormat.of().parseHex(hashHex.toLowerCase(Locale.ROOT));
+            var currencies = new LinkedHashSet<String>();
+            for (String c : setting(settings, id, "currencies").orElse("EUR").split(",")) {
+                if (!c.isBlank()) {
+                    currencies.add(c.trim().toUpperCase(Locale.ROOT));
+                }
+            }
+            String webhookSecret = setting(settings, id, "webhook-secret")
+                    .orElseThrow(() -> new IllegalStateException("merchant " + id + " has no webhook-secret"));
+            return new Merchant(id, hash, currencies, webhookSecret);
         }).toList());
+    }
+
+    private static Optional<String> setting(Settings settings, String merchantId, String name) {
+        String env = ("PAYGATE_MERCHANT_" + merchantId + "_" + name).toUpperCase(Locale.ROOT).replace('-', '_');
+        return settings.optional("paygate.merchant." + merchantId + "." + name)
+                .or(() -> Optional.ofNullable(System.getenv(env)).map(String::trim).filter(v -> !v.isEmpty()));
     }
 
     /**

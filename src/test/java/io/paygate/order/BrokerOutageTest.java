@@ -55,7 +55,7 @@ class BrokerOutageTest {
 
             HttpResponse<String> health = paygate.get("/observe/health", null);
             assertThat(health.statusCode()).isEqualTo(503);
-            assertThat(health.body()).contains("DOWN");
+            assertThat(health.body()).contains("DOWN").contains("broker unreachable");
         } finally {
             paygate.broker().start();
         }
