@@ -69,13 +69,14 @@ public class PaygateConfiguration implements CamelConfiguration {
         String brokerPassword = settings.string("paygate.broker.password", "");
         String brokerUrl;
         if (embedded) {
-            EmbeddedBroker broker = new EmbeddedBroker(new File(dataDir, "broker"),
+            EmbeddedBroker broker = new EmbeddedBroker(settings.string("paygate.broker.name", "paygate"),
+                    new File(dataDir, "broker"),
                     settings.string("paygate.broker.host", "127.0.0.1"), settings.integer("paygate.broker.port", 61616),
                     brokerUser, brokerPassword);
             broker.start();
             context.addService(broker);
             registry.bind("embeddedBroker", broker);
-            brokerUrl = EmbeddedBroker.vmUrl();
+            brokerUrl = broker.vmUrl();
         } else {
             brokerUrl = settings.string("paygate.broker.url");
         }
@@ -88,6 +89,10 @@ public class PaygateConfiguration implements CamelConfiguration {
         // before any route step runs); JmsInbound reads the text itself.
         jms.getConfiguration().setMapJmsMessage(false);
         registry.bind("jms", jms);
+
+        // Each POST may hold a Vert.x worker thread for up to the sync wait; size the pool for that.
+        registry.bind("vertxOptions", new io.vertx.core.VertxOptions()
+                .setWorkerPoolSize(settings.integer("paygate.http.worker-threads", 200)));
 
         ObjectMapper json = jsonMapper();
         OrderStore store = new OrderStore(database);

@@ -22,8 +22,7 @@ import org.slf4j.LoggerFactory;
 public class EmbeddedBroker implements Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
-    public static final String NAME = "paygate";
-
+    private final String name;
     private final File dataDir;
     private final String host;
     private final int port;
@@ -31,7 +30,8 @@ public class EmbeddedBroker implements Service {
     private final String password;
     private volatile BrokerService broker;
 
-    public EmbeddedBroker(File dataDir, String host, int port, String user, String password) {
+    public EmbeddedBroker(String name, File dataDir, String host, int port, String user, String password) {
+        this.name = name;
         this.dataDir = dataDir;
         this.host = host;
         this.port = port;
@@ -40,8 +40,8 @@ public class EmbeddedBroker implements Service {
     }
 
     /** In-JVM connections; create=false so a stopped broker is an error, never a fresh empty one. */
-    public static String vmUrl() {
-        return "vm://" + NAME + "?create=false";
+    public String vmUrl() {
+        return "vm://" + name + "?create=false";
     }
 
     @Override
@@ -51,7 +51,7 @@ public class EmbeddedBroker implements Service {
         }
         try {
             BrokerService b = new BrokerService();
-            b.setBrokerName(NAME);
+            b.setBrokerName(name);
             b.setDataDirectoryFile(dataDir);
             b.setUseJmx(false);
             b.setUseShutdownHook(false);

@@ -76,6 +76,9 @@ public class OrderIntake {
             var loc = e.getLocation();
             throw ApiProblem.invalid("", "the body is not valid JSON"
                     + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")"));
+        } catch (NumberFormatException e) {
+            // A number Jackson cannot hold as BigDecimal (exponent out of int range, e.g. 1e-2147483648).
+            throw ApiProblem.invalid("", "the body holds a number out of range");
         }
         if (body == null || body.isMissingNode()) {
             throw ApiProblem.invalid("", "the body is empty; send the order as a JSON object");

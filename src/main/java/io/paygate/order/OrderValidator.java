@@ -29,6 +29,7 @@ public class OrderValidator {
             "orderId", "amount", "currency", "paymentMethod", "customer", "callbackUrl", "provider");
     private static final Set<String> PAYMENT_METHOD = Set.of("type", "token");
     private static final Set<String> CUSTOMER = Set.of("id", "name", "email", "phone", "country");
+    private static final int MAX_CUSTOMER_JSON = 4000;
 
     private final BigDecimal maxAmount;
     private final Map<String, BigDecimal> maxAmountByCurrency;
@@ -99,6 +100,11 @@ public class OrderValidator {
             String email = customer.path("email").isTextual() ? customer.get("email").asText() : null;
             if (email != null && (email.length() > 254 || !EMAIL.matcher(email).matches())) {
                 errors.add(new FieldError("/customer/email", "must be an e-mail address such as buyer@example.com"));
+            }
+            // Stored as JSON text in orders.customer_json (VARCHAR 4000); escaped control characters
+            // can make five 256-character fields longer than that.
+            if (customer.toString().length() > MAX_CUSTOMER_JSON) {
+                errors.add(new FieldError("/customer", "must be at most " + MAX_CUSTOMER_JSON + " characters as JSON"));
             }
         }
 

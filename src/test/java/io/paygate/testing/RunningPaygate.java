@@ -65,6 +65,8 @@ public final class RunningPaygate implements AutoCloseable {
         p.setProperty("paygate.http.port", Integer.toString(httpPort));
         p.setProperty("paygate.http.host", "127.0.0.1");
         p.setProperty("paygate.broker.port", Integer.toString(brokerPort));
+        // unique in this JVM: in-JVM (vm://) connections find their broker by name
+        p.setProperty("paygate.broker.name", "paygate-" + brokerPort);
         p.setProperty("paygate.sim.port", Integer.toString(simPort));
         p.setProperty("paygate.provider.acme.url", "http://127.0.0.1:" + simPort + "/acme");
         p.setProperty("paygate.sync-wait", "5s");
