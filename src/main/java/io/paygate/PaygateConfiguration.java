@@ -97,8 +97,12 @@ public class PaygateConfiguration implements CamelConfiguration {
         ObjectMapper json = jsonMapper();
         OrderStore store = new OrderStore(database);
         OrderLifecycle lifecycle = new OrderLifecycle(store);
-        IdempotencyKeys keys = new IdempotencyKeys(database,
-                settings.duration("paygate.idempotency.retention", java.time.Duration.ofHours(24)));
+        java.time.Duration retention = settings.duration("paygate.idempotency.retention", java.time.Duration.ofHours(24));
+        if (retention.compareTo(java.time.Duration.ofHours(24)) < 0) {
+            // The storefront contract promises a retry within 24 h is recognised.
+            throw new IllegalStateException("paygate.idempotency.retention must be at least 24h, not " + retention);
+        }
+        IdempotencyKeys keys = new IdempotencyKeys(database, retention);
         ProviderDirectory providers = new ProviderDirectory(context);
         MerchantDirectory merchants = MerchantDirectory.fromSettings(settings);
 
