@@ -71,10 +71,17 @@ public class Problems {
         return new ApiProblem(500, "internal", "Internal error", "paygate could not process the request");
     }
 
-    /** Database or broker unreachable: the client's retry will work once they are back. */
+    /**
+     * Database or broker unreachable: the client's retry will work once they are back. A data
+     * error (SQLState class 22 or 23) is paygate's own fault and no retry fixes it: not an outage.
+     */
     static boolean isOutage(Throwable caught) {
         for (Throwable t = caught; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException
+            if (t instanceof java.sql.SQLTransientException
+                    || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof java.sql.SQLRecoverableException
+                    || (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                            && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))
                     || t instanceof jakarta.jms.JMSException
                     || t instanceof org.springframework.jms.JmsException
                     || t instanceof java.net.ConnectException) {

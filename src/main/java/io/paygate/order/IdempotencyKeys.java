@@ -35,12 +35,13 @@ public class IdempotencyKeys {
                         return Optional.empty();
                     }
                     int status = rs.getInt("response_status");
+                    boolean unanswered = rs.wasNull(); // must be asked right after that column
                     return Optional.of(new IdempotencyRecord(
                             rs.getString("merchant_id"),
                             rs.getString("idem_key"),
                             rs.getString("fingerprint"),
                             rs.getString("order_reference"),
-                            rs.wasNull() ? null : status,
+                            unanswered ? null : status,
                             rs.getString("response_body"),
                             rs.getObject("created_at", OffsetDateTime.class)));
                 }

@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,8 +43,10 @@ class OrderPathTest {
         }
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger SEQUENCE = new java.util.concurrent.atomic.AtomicInteger();
+
     static String newOrderId() {
-        return "ord-" + UUID.randomUUID();
+        return "path-order-" + SEQUENCE.incrementAndGet();
     }
 
     @Test

@@ -1,0 +1,609 @@
+package io.paygate.order;
+
+import static io.paygate.testing.RunningPaygate.DEMO_KEY;
+import static io.paygate.testing.RunningPaygate.json;
+import static io.paygate.testing.RunningPaygate.order;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paygate.testing.RunningPaygate;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Generated and mutated order bodies against the real gateway, with a fixed seed (printed; rerun
+ * one with -Dpaygate.fuzz.seed=N, more with -Dpaygate.fuzz.iterations=N). Every answer is a
+ * client answer (never 5xx); a body carrying a card number is refused and stores nothing; no
+ * card number ever reaches the database or the log.
+ */
+class GeneratedBodiesTest {
+
+    private static final long SEED = Long.getLong("paygate.fuzz.seed", 20261125L);
+    private static final int ITERATIONS = Integer.getInteger("paygate.fuzz.iterations", 1000);
+    private static final long MAX_BODY = 65536;
+    private static final String CARD_MESSAGE = "send a provider token, not a card number";
+    /** Stands for invalid UTF-8 bytes until the body is encoded. */
+    private static final char BAD_BYTES = '\uE000';
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Pattern STRING_LITERAL = Pattern.compile("\"[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+\"");
+
+    @TempDir
+    static Path dataDir;
+    static RunningPaygate paygate;
+
+    @BeforeAll
+    static void start() throws Exception {
+        paygate = RunningPaygate.start(dataDir, Map.of("paygate.sync-wait", "1s"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (paygate != null) {
+            paygate.stop();
+        }
+    }
+
+    /** One generated request: the body, how it was made, and the card number hidden in it (or null). */
+    record Generated(int iteration, byte[] body, List<String> steps, Card card) {
+
+        String describe() {
+            String text = new String(body, StandardCharsets.UTF_8);
+            return "#" + iteration + " " + steps + " body(" + body.length + " bytes)="
+                    + (text.length() > 300 ? text.substring(0, 300) + "…" : text);
+        }
+    }
+
+    record Card(String digits, String formatted) {
+        List<String> forms() {
+            return digits.equals(formatted) ? List.of(digits) : List.of(digits, formatted);
+        }
+    }
+
+    @Test
+    void noBodyGetsA5xxOrLeaksACardNumber() throws Exception {
+        System.out.println("GeneratedBodiesTest seed=" + SEED + " iterations=" + ITERATIONS
+                + " (rerun with -Dpaygate.fuzz.seed=" + SEED + ")");
+        Random rnd = new Random(SEED);
+        Set<String> cardForms = new LinkedHashSet<>();
+        List<String> failures = new ArrayList<>();
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        int withCard = 0;
+        long started = System.nanoTime();
+
+        for (int i = 0; i < ITERATIONS; i++) {
+            Generated g = generate(rnd, i);
+            if (g.card() != null) {
+                withCard++;
+                cardForms.addAll(g.card().forms());
+            }
+            long before = paygate.orderCount();
+            HttpResponse<String> r = post(g.body());
+            long after = paygate.orderCount();
+            statuses.merge(r.statusCode(), 1, Integer::sum);
+            check(g, r, before, after, failures);
+        }
+
+        System.out.printf("GeneratedBodiesTest: %d bodies (%d with a card number) in %d ms, statuses %s%n", ITERATIONS,
+                withCard, (System.nanoTime() - started) / 1_000_000, statuses);
+        failures.stream().limit(40).forEach(f -> System.out.println("FAILURE " + f));
+
+        // No card number, digits only or as formatted, anywhere in the database or the log.
+        String database = databaseText();
+        String log = new String(Files.readAllBytes(Path.of("target/paygate-test.log")), StandardCharsets.UTF_8);
+        List<String> inDatabase = cardForms.stream().filter(database::contains).toList();
+        List<String> inLog = cardForms.stream().filter(log::contains).toList();
+
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(failures).as("seed %d: %d of %d bodies answered against the contract, first: %s", SEED,
+                failures.size(), ITERATIONS, failures.stream().limit(5).toList()).isEmpty();
+        soft.assertThat(withCard).as("bodies with a card number").isGreaterThan(ITERATIONS / 5);
+        soft.assertThat(inDatabase).as("card numbers stored in the database").isEmpty();
+        soft.assertThat(inLog).as("card numbers in target/paygate-test.log").isEmpty();
+
+        // And the gateway is still well.
+        HttpResponse<String> health = paygate.get("/observe/health", null);
+        soft.assertThat(health.statusCode()).as("health %s", health.body()).isEqualTo(200);
+        HttpResponse<String> valid = paygate.postOrder(order("gen-after-fuzz", "10.00", "EUR", "tok_visa"));
+        soft.assertThat(valid.statusCode()).as("valid order after the fuzz: %s", valid.body()).isEqualTo(200);
+        soft.assertThat(json(valid.body()).path("status").asText()).isEqualTo("APPROVED");
+        soft.assertAll();
+    }
+
+    private static void check(Generated g, HttpResponse<String> r, long before, long after, List<String> failures) {
+        int status = r.statusCode();
+        String answer = r.body() == null ? "" : r.body();
+        String contentType = r.headers().firstValue("Content-Type").orElse("");
+        List<String> wrong = new ArrayList<>();
+        if (status >= 500 || status < 200) {
+            wrong.add("status " + status);
+        }
+        if (status >= 400 && !contentType.equals("application/problem+json")) {
+            wrong.add("Content-Type " + contentType);
+        }
+        if (answer.contains("Exception") || answer.contains("at io.") || answer.contains("\tat ")) {
+            wrong.add("internals in the answer");
+        }
+        if (status >= 400 && after != before) {
+            wrong.add("refused but " + (after - before) + " order(s) stored");
+        }
+        if (g.card() != null) {
+            if (status != 400 && status != 401 && status != 413 && status != 415) {
+                wrong.add("card number answered " + status);
+            }
+            if (after != before) {
+                wrong.add("card number stored");
+            }
+            boolean screenable = g.body().length <= MAX_BODY && isUtf8(g.body());
+            if (screenable && status == 400 && !answer.contains(CARD_MESSAGE)) {
+                wrong.add("card number not named as such");
+            }
+            for (String form : g.card().forms()) {
+                if (answer.contains(form) || r.headers().map().toString().contains(form)) {
+                    wrong.add("card number repeated in the answer");
+                }
+            }
+        }
+        if (!wrong.isEmpty()) {
+            failures.add(wrong + " answer " + status + " " + (answer.length() > 300 ? answer.substring(0, 300) : answer)
+                    + " request " + g.describe());
+        }
+    }
+
+    // --- generating ---------------------------------------------------------------------------
+
+    private static final String[][] CURRENCIES = {
+        {"EUR", "12.50"}, {"USD", "0.99"}, {"GBP", "100.00"}, {"CHF", "5.05"}, {"JPY", "1500"}, {"KWD", "12.345"}};
+    private static final String[] TOKENS = {"tok_visa", "tok_mastercard", "tok_decline_insufficient_funds", "wal_abc"};
+    private static final String[] TYPES = {"card_token", "wallet_token", "bank_token"};
+    private static final String[] HUGE_NUMBERS = {
+        "1e999999", "-1e999999", "1" + "0".repeat(400), "-" + "9".repeat(400), "1e-2147483648", "1E+2147483648",
+        "1e99999999999", "0." + "0".repeat(300) + "1", "-0", "1.7976931348623157e309", "123456789012345678901234567890",
+        "NaN", "Infinity", "-Infinity", "0x1F", "01", "+1", ".5", "1.", "9".repeat(65)};
+    private static final String[] ODD_CHARS = {
+        "\u0000", "\u0001", "\u001f", "\u007f", "\u202e", "\u200f", "\ufeff", "\uD83D\uDE00", "\uD83C\uDDE9\uD83C\uDDEA",
+        "\uD800", "\uDC00", "\u0301", "\u4e2d", "\u0627\u0644", "\uffff", "\ufffe", "\"", "\\", "/", "<script>", "'", "%00",
+        "${jndi:ldap://x}", "\r\n", "\t", "é", "ß", "\u2028"};
+    private static final String[] ODD_ESCAPES = {
+        "\\u0000", "\\ud800", "\\udfff", "\\ud83d\\ude00", "\\u202e", "\\uffff", "\\u0022", "\\\\", "\\/", "\\x41", "\\u12",
+        "\\q", "\\"};
+
+    static Generated generate(Random rnd, int i) {
+        List<String> steps = new ArrayList<>();
+        ObjectNode o = validOrder(rnd, i);
+
+        int structural = rnd.nextInt(3);
+        for (int k = 0; k < structural; k++) {
+            mutateNode(o, rnd, steps);
+        }
+        String text = o.toString();
+        int textual = rnd.nextInt(3);
+        for (int k = 0; k < textual; k++) {
+            text = mutateText(text, rnd, steps);
+        }
+        Card card = null;
+        if (rnd.nextInt(100) < 35) {
+            card = newCard(rnd);
+            text = hideCard(text, card, rnd, steps);
+        }
+        return new Generated(i, encode(text), steps, card);
+    }
+
+    static ObjectNode validOrder(Random rnd, int i) {
+        ObjectNode o = MAPPER.createObjectNode();
+        // letters only: a UUID orderId sometimes holds a Luhn-valid digit run and would be refused
+        o.put("orderId", "gen" + letters(i) + "-" + randomLetters(rnd, 6));
+        String[] currency = CURRENCIES[rnd.nextInt(CURRENCIES.length)];
+        o.put("amount", currency[1]);
+        o.put("currency", currency[0]);
+        ObjectNode pm = o.putObject("paymentMethod");
+        pm.put("type", TYPES[rnd.nextInt(TYPES.length)]);
+        pm.put("token", TOKENS[rnd.nextInt(TOKENS.length)]);
+        if (rnd.nextBoolean()) {
+            ObjectNode c = o.putObject("customer");
+            c.put("name", "Jane Doe");
+            c.put("email", "jane@shop.example");
+            if (rnd.nextBoolean()) {
+                c.put("country", "DE");
+                c.put("phone", "+49 30 1234567");
+                c.put("id", "cust-" + randomLetters(rnd, 4));
+            }
+        }
+        if (rnd.nextBoolean()) {
+            o.put("callbackUrl", "https://shop.example/payments/callback");
+        }
+        if (rnd.nextInt(4) == 0) {
+            o.put("provider", rnd.nextBoolean() ? "acme" : "globex");
+        }
+        return o;
+    }
+
+    static void mutateNode(ObjectNode root, Random rnd, List<String> steps) {
+        List<ObjectNode> objects = new ArrayList<>();
+        objects.add(root);
+        root.forEach(v -> {
+            if (v instanceof ObjectNode n) {
+                objects.add(n);
+            }
+        });
+        ObjectNode target = objects.get(rnd.nextInt(objects.size()));
+        List<String> names = new ArrayList<>();
+        target.fieldNames().forEachRemaining(names::add);
+        String name = names.isEmpty() ? "x" : names.get(rnd.nextInt(names.size()));
+        switch (rnd.nextInt(10)) {
+            case 0 -> {
+                target.putNull(name);
+                steps.add("null " + name);
+            }
+            case 1 -> {
+                switch (rnd.nextInt(5)) {
+                    case 0 -> target.put(name, rnd.nextInt());
+                    case 1 -> target.put(name, rnd.nextBoolean());
+                    case 2 -> target.putArray(name).add("x").add(1);
+                    case 3 -> target.putObject(name).put("nested", "x");
+                    default -> target.put(name, rnd.nextDouble() * 1000);
+                }
+                steps.add("wrong type " + name);
+            }
+            case 2 -> {
+                target.put(name, oddString(rnd, 1 + rnd.nextInt(40)));
+                steps.add("odd unicode value " + name);
+            }
+            case 3 -> {
+                target.put(oddString(rnd, 1 + rnd.nextInt(10)), "x");
+                steps.add("odd unicode field name");
+            }
+            case 4 -> {
+                int length = rnd.nextInt(4) == 0 ? 60_000 + rnd.nextInt(20_000) : 200 + rnd.nextInt(5000);
+                target.put(name, String.valueOf((char) ('a' + rnd.nextInt(26))).repeat(length));
+                steps.add("long string " + length + " " + name);
+            }
+            case 5 -> {
+                target.remove(name);
+                steps.add("remove " + name);
+            }
+            case 6 -> {
+                target.put("extra" + randomLetters(rnd, 3), "x");
+                steps.add("unknown field");
+            }
+            case 7 -> {
+                // the longest customer the field rules allow, made of characters JSON escapes
+                ObjectNode c = root.putObject("customer");
+                for (String f : List.of("id", "name", "phone", "country")) {
+                    c.put(f, String.valueOf((char) rnd.nextInt(0x20)).repeat(256));
+                }
+                steps.add("customer of escaped control characters");
+            }
+            case 8 -> {
+                target.set(name, MAPPER.createArrayNode());
+                steps.add("empty array " + name);
+            }
+            default -> {
+                target.put(name, "");
+                steps.add("empty string " + name);
+            }
+        }
+    }
+
+    static String mutateText(String text, Random rnd, List<String> steps) {
+        int at = text.isEmpty() ? 0 : rnd.nextInt(text.length());
+        switch (rnd.nextInt(11)) {
+            case 0 -> {
+                steps.add("truncate at " + at);
+                return text.substring(0, at);
+            }
+            case 1 -> {
+                int n = 1 + rnd.nextInt(5);
+                steps.add("delete " + n + " at " + at);
+                return text.substring(0, at) + text.substring(Math.min(text.length(), at + n));
+            }
+            case 2 -> {
+                int n = 1 + rnd.nextInt(20);
+                String segment = text.substring(at, Math.min(text.length(), at + n));
+                steps.add("duplicate " + segment.length() + " at " + at);
+                return text.substring(0, at) + segment + text.substring(at);
+            }
+            case 3 -> {
+                if (text.length() < 2) {
+                    return text;
+                }
+                int a = Math.min(at, text.length() - 2);
+                steps.add("swap at " + a);
+                return text.substring(0, a) + text.charAt(a + 1) + text.charAt(a) + text.substring(a + 2);
+            }
+            case 4 -> {
+                String number = HUGE_NUMBERS[rnd.nextInt(HUGE_NUMBERS.length)];
+                steps.add("number " + (number.length() > 20 ? number.length() + " chars" : number));
+                return replaceStringValue(text, number, rnd);
+            }
+            case 5 -> {
+                int depth = rnd.nextBoolean() ? 10_000 : 33 + rnd.nextInt(100);
+                boolean objects = rnd.nextBoolean();
+                boolean closed = rnd.nextBoolean();
+                String open = objects ? "{\"a\":" : "[";
+                String nest = open.repeat(depth) + (closed ? (objects ? "1" + "}".repeat(depth) : "]".repeat(depth)) : "");
+                steps.add("nesting " + depth + (objects ? " objects" : " arrays") + (closed ? " closed" : " open"));
+                return replaceStringValue(text, nest, rnd);
+            }
+            case 6 -> {
+                String[] dup = {"\"currency\":\"EUR\",", "\"orderId\":\"dup\",", "\"amount\":\"1.00\",", "\"paymentMethod\":{},"};
+                String d = dup[rnd.nextInt(dup.length)];
+                int brace = text.indexOf('{');
+                steps.add("duplicate key " + d);
+                return brace < 0 ? d + text : text.substring(0, brace + 1) + d + text.substring(brace + 1);
+            }
+            case 7 -> {
+                String odd = ODD_CHARS[rnd.nextInt(ODD_CHARS.length)];
+                steps.add("insert raw " + escapeForReport(odd) + " at " + at);
+                return text.substring(0, at) + odd + text.substring(at);
+            }
+            case 8 -> {
+                String esc = ODD_ESCAPES[rnd.nextInt(ODD_ESCAPES.length)];
+                steps.add("insert escape " + esc + " into a string");
+                return insertIntoString(text, esc, rnd);
+            }
+            case 9 -> {
+                steps.add("invalid UTF-8 at " + at);
+                return text.substring(0, at) + BAD_BYTES + text.substring(at);
+            }
+            default -> {
+                String[] wholes = {"", "null", "[]", "\"order\"", "{}", "[" + text + "]", text + text, " ", "{" , "}"};
+                String w = wholes[rnd.nextInt(wholes.length)];
+                steps.add("whole body " + (w.length() > 10 ? w.length() + " chars" : "'" + w + "'"));
+                return w;
+            }
+        }
+    }
+
+    /** Replaces a random string literal (a value or a name) with {@code replacement}. */
+    static String replaceStringValue(String text, String replacement, Random rnd) {
+        List<int[]> literals = literals(text);
+        if (literals.isEmpty()) {
+            return text + replacement;
+        }
+        int[] l = literals.get(rnd.nextInt(literals.size()));
+        return text.substring(0, l[0]) + replacement + text.substring(l[1]);
+    }
+
+    /** Inserts {@code insert} right after the opening quote of a random string literal. */
+    static String insertIntoString(String text, String insert, Random rnd) {
+        List<int[]> literals = literals(text);
+        if (literals.isEmpty()) {
+            return text + "\"" + insert + "\"";
+        }
+        int[] l = literals.get(rnd.nextInt(literals.size()));
+        return text.substring(0, l[0] + 1) + insert + text.substring(l[0] + 1);
+    }
+
+    static List<int[]> literals(String text) {
+        List<int[]> found = new ArrayList<>();
+        Matcher m = STRING_LITERAL.matcher(text);
+        while (m.find() && found.size() < 200) {
+            found.add(new int[] {m.start(), m.end()});
+        }
+        return found;
+    }
+
+    // --- card numbers ---------------------------------------------------------------------
+
+    static Card newCard(Random rnd) {
+        int length = 13 + rnd.nextInt(7);
+        StringBuilder b = new StringBuilder();
+        b.append((char) ('1' + rnd.nextInt(9)));
+        while (b.length() < length - 1) {
+            b.append((char) ('0' + rnd.nextInt(10)));
+        }
+        int sum = 0;
+        boolean doubleIt = true; // the check digit is appended to the right
+        for (int k = b.length() - 1; k >= 0; k--) {
+            int d = b.charAt(k) - '0';
+            if (doubleIt) {
+                d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+            }
+            sum += d;
+            doubleIt = !doubleIt;
+        }
+        b.append((char) ('0' + (10 - sum % 10) % 10));
+        String digits = b.toString();
+        assertThat(luhn(digits)).as("generated %s", digits).isTrue();
+        String formatted = switch (rnd.nextInt(3)) {
+            case 0 -> digits;
+            case 1 -> group(digits, " ");
+            default -> group(digits, "-");
+        };
+        return new Card(digits, formatted);
+    }
+
+    static String group(String digits, String separator) {
+        StringBuilder b = new StringBuilder();
+        for (int k = 0; k < digits.length(); k++) {
+            if (k > 0 && k % 4 == 0) {
+                b.append(separator);
+            }
+            b.append(digits.charAt(k));
+        }
+        return b.toString();
+    }
+
+    static boolean luhn(String digits) {
+        int sum = 0;
+        for (int k = 0; k < digits.length(); k++) {
+            int d = digits.charAt(digits.length() - 1 - k) - '0';
+            if (k % 2 == 1) {
+                d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+            }
+            sum += d;
+        }
+        return sum % 10 == 0;
+    }
+
+    /** Hides the card in the (possibly broken) body; never next to another digit, so it stays a 13–19 digit number. */
+    static String hideCard(String text, Card card, Random rnd, List<String> steps) {
+        String hidden = tryToHideCard(text, card, rnd, steps);
+        if (standalone(hidden, card.formatted()) || standalone(hidden, card.digits())) {
+            return hidden;
+        }
+        // a broken body can put the card next to other digits, making a longer number: insert it raw
+        int at = text.isEmpty() ? 0 : rnd.nextInt(text.length() + 1);
+        steps.add("card raw at " + at + " instead");
+        return text.substring(0, at) + "x" + card.formatted() + "x" + text.substring(at);
+    }
+
+    /** The card appears with no digit next to it (directly or across one space or dash). */
+    static boolean standalone(String text, String card) {
+        int at = text.indexOf(card);
+        if (at < 0) {
+            return false;
+        }
+        int end = at + card.length();
+        boolean before = at > 0 && (Character.isDigit(text.charAt(at - 1)) || at > 1
+                && (text.charAt(at - 1) == ' ' || text.charAt(at - 1) == '-') && Character.isDigit(text.charAt(at - 2)));
+        boolean after = end < text.length() && (Character.isDigit(text.charAt(end)) || end + 1 < text.length()
+                && (text.charAt(end) == ' ' || text.charAt(end) == '-') && Character.isDigit(text.charAt(end + 1)));
+        return !before && !after;
+    }
+
+    static String tryToHideCard(String text, Card card, Random rnd, List<String> steps) {
+        String c = card.formatted();
+        switch (rnd.nextInt(5)) {
+            case 0 -> {
+                steps.add("card " + c.length() + " chars inside a string");
+                if (!literals(text).isEmpty()) {
+                    return insertIntoString(text, "ref " + c + " end", rnd);
+                }
+            }
+            case 1 -> {
+                steps.add("card " + c.length() + " chars as a field name");
+                return insertMember(text, "\"" + c + "\":\"x\",");
+            }
+            case 2 -> {
+                steps.add("card " + c.length() + " chars in an unknown field");
+                return insertMember(text, "\"note\":\"" + c + "\",");
+            }
+            case 3 -> {
+                steps.add("card " + card.digits().length() + " digits as a JSON number");
+                if (!literals(text).isEmpty()) {
+                    return replaceStringValue(text, card.digits(), rnd);
+                }
+            }
+            default -> {
+                // below
+            }
+        }
+        int at = text.isEmpty() ? 0 : rnd.nextInt(text.length() + 1);
+        steps.add("card " + c.length() + " chars raw at " + at);
+        return text.substring(0, at) + "x" + c + "x" + text.substring(at);
+    }
+
+    static String insertMember(String text, String member) {
+        int brace = text.indexOf('{');
+        return brace < 0 ? "{" + member + text : text.substring(0, brace + 1) + member + text.substring(brace + 1);
+    }
+
+    // --- plumbing -------------------------------------------------------------------------
+
+    static byte[] encode(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int from = 0;
+        for (int k = text.indexOf(BAD_BYTES); k >= 0; k = text.indexOf(BAD_BYTES, from)) {
+            out.writeBytes(text.substring(from, k).getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(new byte[] {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, (byte) 0xED, (byte) 0xA0, (byte) 0x80});
+            from = k + 1;
+        }
+        out.writeBytes(text.substring(from).getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    static HttpResponse<String> post(byte[] body) throws Exception {
+        return paygate.send(HttpRequest.newBuilder(URI.create(paygate.baseUrl() + "/api/orders"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("X-Api-Key", DEMO_KEY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
+    }
+
+    /** Every text column of orders and idempotency_keys, one after the other. */
+    static String databaseText() throws Exception {
+        StringBuilder all = new StringBuilder();
+        try (Connection c = paygate.dataSource().getConnection(); Statement s = c.createStatement()) {
+            for (String table : List.of("orders", "idempotency_keys")) {
+                try (ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        for (int k = 1; k <= columns; k++) {
+                            all.append(rs.getString(k)).append('\n');
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(all).as("database holds the accepted orders").isNotEmpty();
+        return all.toString();
+    }
+
+    static String oddString(Random rnd, int parts) {
+        StringBuilder b = new StringBuilder();
+        for (int k = 0; k < parts; k++) {
+            b.append(ODD_CHARS[rnd.nextInt(ODD_CHARS.length)]);
+        }
+        return b.toString();
+    }
+
+    static String escapeForReport(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char ch : s.toCharArray()) {
+            b.append(ch < 0x20 || ch > 0x7e ? String.format("\\u%04x", (int) ch) : String.valueOf(ch));
+        }
+        return b.toString();
+    }
+
+    static String letters(int i) {
+        StringBuilder b = new StringBuilder();
+        do {
+            b.append((char) ('a' + i % 26));
+            i /= 26;
+        } while (i > 0);
+        return b.toString();
+    }
+
+    static String randomLetters(Random rnd, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int k = 0; k < n; k++) {
+            b.append((char) ('a' + rnd.nextInt(26)));
+        }
+        return b.toString();
+    }
+}
