@@ -44,4 +44,25 @@ class RestartTest {
             assertThat(second.charges("acme")).containsEntry(queuedReference, 1);
         }
     }
+
+    @Test
+    void anOrderCommittedButNeverQueuedIsQueuedByTheSweeper() throws Exception {
+        try (RunningPaygate paygate = RunningPaygate.start(dataDir, Map.of(
+                "paygate.sweeper.period-ms", "500", "paygate.sweeper.received-age", "2s"))) {
+            // What a crash between the commit and the send to paygate.orders leaves behind.
+            try (var c = paygate.dataSource().getConnection(); var ps = c.prepareStatement(
+                    "INSERT INTO orders (reference, merchant_id, order_id, amount, currency, payment_type, payment_token,"
+                            + " status, attempts, created_at, updated_at) VALUES (?, 'demo', 'stranded', '7.00', 'EUR',"
+                            + " 'card_token', 'tok_visa', 'RECEIVED', 0, ?, ?)")) {
+                var then = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusSeconds(5);
+                ps.setString(1, "pg_stranded");
+                ps.setObject(2, then);
+                ps.setObject(3, then);
+                ps.executeUpdate();
+            }
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> "APPROVED".equals(paygate.statusOf("stranded")));
+            assertThat(paygate.charges("acme")).containsEntry("pg_stranded", 1);
+        }
+    }
 }
