@@ -6,12 +6,14 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import io.paygate.api.ApiDocs;
 import io.paygate.api.Problems;
 import io.paygate.api.RequestGuards;
 import io.paygate.broker.BrokerHealthCheck;
 import io.paygate.broker.DeadLetters;
 import io.paygate.broker.EmbeddedBroker;
 import io.paygate.broker.JmsConnections;
+import io.paygate.broker.JmsHeaderGuard;
 import io.paygate.broker.JmsInbound;
 import io.paygate.database.Database;
 import io.paygate.database.DatabaseHealthCheck;
@@ -29,8 +31,10 @@ import io.paygate.security.MerchantAuthenticator;
 import io.paygate.security.MerchantDirectory;
 import io.paygate.simulator.ProviderSimulator;
 import io.paygate.simulator.SimulatorSettings;
+import io.vertx.core.VertxOptions;
 import java.io.File;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -84,21 +88,21 @@ public class PaygateConfiguration implements CamelConfiguration {
                 settings.integer("paygate.broker.connections", 4));
         context.addService(closing(connectionFactory::stop));
         JmsComponent jms = JmsComponent.jmsComponent(connectionFactory);
-        jms.setHeaderFilterStrategy(new io.paygate.broker.JmsHeaderGuard());
+        jms.setHeaderFilterStrategy(new JmsHeaderGuard());
         // Camel must not turn bodies into Java objects (an ObjectMessage would be deserialised
         // before any route step runs); JmsInbound reads the text itself.
         jms.getConfiguration().setMapJmsMessage(false);
         registry.bind("jms", jms);
 
         // Each POST may hold a Vert.x worker thread for up to the sync wait; size the pool for that.
-        registry.bind("vertxOptions", new io.vertx.core.VertxOptions()
+        registry.bind("vertxOptions", new VertxOptions()
                 .setWorkerPoolSize(settings.integer("paygate.http.worker-threads", 200)));
 
         ObjectMapper json = jsonMapper();
         OrderStore store = new OrderStore(database);
         OrderLifecycle lifecycle = new OrderLifecycle(store);
-        java.time.Duration retention = settings.duration("paygate.idempotency.retention", java.time.Duration.ofHours(24));
-        if (retention.compareTo(java.time.Duration.ofHours(24)) < 0) {
+        Duration retention = settings.duration("paygate.idempotency.retention", Duration.ofHours(24));
+        if (retention.compareTo(Duration.ofHours(24)) < 0) {
             // The storefront contract promises a retry within 24 h is recognised.
             throw new IllegalStateException("paygate.idempotency.retention must be at least 24h, not " + retention);
         }
@@ -113,16 +117,16 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("problems", new Problems(json, settings.integer("paygate.api.retry-after-seconds", 5)));
         registry.bind("merchantAuthenticator", new MerchantAuthenticator(merchants));
         registry.bind("orderIntake", new OrderIntake(json, validator(settings, providers), lifecycle, keys,
-                settings.duration("paygate.sync-wait", java.time.Duration.ofSeconds(5))));
+                settings.duration("paygate.sync-wait", Duration.ofSeconds(5))));
         registry.bind("dispatcher", new Dispatcher(json, lifecycle, providers,
                 settings.integer("paygate.dispatch.max-attempts", 3),
-                settings.duration("paygate.dispatch.retry-delay", java.time.Duration.ofSeconds(2))));
+                settings.duration("paygate.dispatch.retry-delay", Duration.ofSeconds(2))));
         registry.bind("providerCalls", new ProviderCalls(json, lifecycle));
         registry.bind("jmsInbound", new JmsInbound());
-        registry.bind("apiDocs", new io.paygate.api.ApiDocs());
+        registry.bind("apiDocs", new ApiDocs());
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("housekeeping", new Housekeeping(store, keys,
-                settings.duration("paygate.sweeper.received-age", java.time.Duration.ofSeconds(60))));
+                settings.duration("paygate.sweeper.received-age", Duration.ofSeconds(60))));
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new DatabaseHealthCheck(dataSource));

@@ -93,11 +93,6 @@ public class EmbeddedBroker implements Service {
         }
     }
 
-    public boolean isRunning() {
-        BrokerService b = broker;
-        return b != null && b.isStarted();
-    }
-
     /**
      * Messages the broker gives up on after client redeliveries go to paygate.dlq (the queue the
      * operators watch), never to the default ActiveMQ.DLQ.

@@ -1,6 +1,5 @@
 package io.paygate.broker;
 
-import jakarta.jms.ConnectionFactory;
 import java.util.List;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.RedeliveryPolicy;
@@ -40,15 +39,5 @@ public final class JmsConnections {
         pool.setBlockIfSessionPoolIsFull(true);
         pool.setBlockIfSessionPoolIsFullTimeout(5000);
         return pool;
-    }
-
-    public static ConnectionFactory unpooled(String url, String user, String password) {
-        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
-        if (user != null && !user.isBlank()) {
-            factory.setUserName(user);
-            factory.setPassword(password);
-        }
-        factory.setTrustedPackages(List.of());
-        return factory;
     }
 }

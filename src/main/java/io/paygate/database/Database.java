@@ -21,10 +21,6 @@ public final class Database {
         this.dataSource = dataSource;
     }
 
-    public DataSource dataSource() {
-        return dataSource;
-    }
-
     public <T> T inTransaction(Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);

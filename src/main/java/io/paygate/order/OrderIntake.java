@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -123,7 +124,7 @@ public class OrderIntake {
             }
             case KEY_EXISTS -> {
                 exchange.setProperty(REPLAY, true);
-                answerKnownKey(exchange, key);
+                answerKnownKey(exchange, key, r.orderId());
             }
             case ORDER_ID_EXISTS -> throw new ApiProblem(409, "order-exists", "Order already exists",
                     "orderId " + r.orderId() + " was already submitted with another Idempotency-Key; read it at /api/orders/"
@@ -176,7 +177,8 @@ public class OrderIntake {
         HttpAnswers.write(exchange, 200, HttpAnswers.JSON, OrderViews.json(json, order.get()), Map.of());
     }
 
-    private void answerKnownKey(Exchange exchange, IdempotencyRecord attempt) throws Exception {
+    /** Same key seen before: replay its answer, or 409 / 422. Same fingerprint means same orderId. */
+    private void answerKnownKey(Exchange exchange, IdempotencyRecord attempt, String orderId) throws Exception {
         IdempotencyRecord known = keys.find(attempt.merchantId(), attempt.key())
                 .orElseThrow(() -> new ApiProblem(409, "request-in-progress", "Request in progress",
                         "a request with this Idempotency-Key is being processed; retry shortly"));
@@ -186,8 +188,7 @@ public class OrderIntake {
         }
         if (known.answered()) {
             HttpAnswers.write(exchange, known.responseStatus(), HttpAnswers.JSON, known.responseBody(),
-                    answerHeaders(known.responseStatus(), attempt.key(), true));
-            fixLocation(exchange, known);
+                    answerHeaders(known.responseStatus(), orderId, true));
             return;
         }
         boolean firstStillWaiting = known.createdAt().plus(syncWait).plusSeconds(10).isAfter(OrderStore.now());
@@ -205,15 +206,8 @@ public class OrderIntake {
         HttpAnswers.write(exchange, status, HttpAnswers.JSON, body, answerHeaders(status, order.orderId(), true));
     }
 
-    private void fixLocation(Exchange exchange, IdempotencyRecord known) throws Exception {
-        if (known.responseStatus() == 202) {
-            String orderId = json.readTree(known.responseBody()).path("orderId").asText();
-            exchange.getMessage().setHeader("Location", "/api/orders/" + orderId);
-        }
-    }
-
     private static Map<String, String> answerHeaders(int status, String orderId, boolean replayed) {
-        Map<String, String> headers = new java.util.HashMap<>();
+        Map<String, String> headers = new HashMap<>();
         if (status == 202) {
             headers.put("Location", "/api/orders/" + orderId);
         }

@@ -33,8 +33,4 @@ public final class OrderViews {
             throw new IllegalStateException(e);
         }
     }
-
-    public static String location(Order order) {
-        return "/api/orders/" + order.orderId();
-    }
 }

@@ -69,10 +69,6 @@ public class MerchantDirectory {
         return Optional.ofNullable(found);
     }
 
-    public Optional<Merchant> byId(String id) {
-        return merchants.stream().filter(m -> m.id().equals(id)).findFirst();
-    }
-
     public static byte[] sha256(String text) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
