@@ -7,13 +7,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.paygate.testing.RunningPaygate;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The broker really stops (the embedded BrokerService is shut down): paygate cannot accept
@@ -22,19 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BrokerOutageTest {
 
-    @TempDir
-    static Path dataDir;
-    static RunningPaygate paygate;
-
-    @BeforeAll
-    static void start() throws Exception {
-        paygate = RunningPaygate.start(dataDir, Map.of());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        paygate.stop();
-    }
+    @RegisterExtension
+    static final RunningPaygate paygate = RunningPaygate.perClass(Map.of());
 
     @Test
     void brokerDownMeans503ThenTheRetryWithTheSameKeyMakesOneOrder() throws Exception {

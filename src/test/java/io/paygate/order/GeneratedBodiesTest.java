@@ -29,10 +29,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Generated and mutated order bodies against the real gateway, with a fixed seed (printed; rerun
@@ -51,21 +49,8 @@ class GeneratedBodiesTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern STRING_LITERAL = Pattern.compile("\"[^\"\\\\]*+(?:\\\\.[^\"\\\\]*+)*+\"");
 
-    @TempDir
-    static Path dataDir;
-    static RunningPaygate paygate;
-
-    @BeforeAll
-    static void start() throws Exception {
-        paygate = RunningPaygate.start(dataDir, Map.of("paygate.sync-wait", "1s"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (paygate != null) {
-            paygate.stop();
-        }
-    }
+    @RegisterExtension
+    static final RunningPaygate paygate = RunningPaygate.perClass(Map.of("paygate.sync-wait", "1s"));
 
     /** One generated request: the body, how it was made, and the card number hidden in it (or null). */
     record Generated(int iteration, byte[] body, List<String> steps, Card card) {

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Idempotency as the storefront sees it: a retried request gets the first answer again, byte for
@@ -36,22 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IdempotencyTest {
 
-    @TempDir
-    static Path dataDir;
-    static RunningPaygate paygate;
-
-    @BeforeAll
-    static void start() throws Exception {
-        // the in-flight case needs a provider slower than the retry and faster than the sync wait
-        paygate = RunningPaygate.start(dataDir, Map.of("paygate.sync-wait", "5s"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (paygate != null) {
-            paygate.stop();
-        }
-    }
+    // the in-flight case needs a provider slower than the retry and faster than the sync wait
+    @RegisterExtension
+    static final RunningPaygate paygate = RunningPaygate.perClass(Map.of("paygate.sync-wait", "5s"));
 
     /** No digit runs: "ord-" + UUID sometimes holds a Luhn-valid number and is refused as card data. */
     static String newOrderId() {

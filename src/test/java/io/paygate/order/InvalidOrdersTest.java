@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,10 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -39,21 +36,8 @@ class InvalidOrdersTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String CARD_MESSAGE = "send a provider token, not a card number";
 
-    @TempDir
-    static Path dataDir;
-    static RunningPaygate paygate;
-
-    @BeforeAll
-    static void start() throws Exception {
-        paygate = RunningPaygate.start(dataDir, Map.of("paygate.sync-wait", "2s"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (paygate != null) {
-            paygate.stop();
-        }
-    }
+    @RegisterExtension
+    static final RunningPaygate paygate = RunningPaygate.perClass(Map.of("paygate.sync-wait", "2s"));
 
     /** One request and what the contract says paygate answers to it. */
     record Case(String name, String method, String apiKey, String contentType, byte[] body, Map<String, String> headers,

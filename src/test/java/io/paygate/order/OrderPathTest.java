@@ -13,13 +13,10 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An order's whole way through the real gateway: HTTP port, embedded ActiveMQ (KahaDB), H2 file
@@ -27,21 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OrderPathTest {
 
-    @TempDir
-    static Path dataDir;
-    static RunningPaygate paygate;
-
-    @BeforeAll
-    static void start() throws Exception {
-        paygate = RunningPaygate.start(dataDir, Map.of("paygate.sync-wait", "2s"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (paygate != null) {
-            paygate.stop();
-        }
-    }
+    @RegisterExtension
+    static final RunningPaygate paygate = RunningPaygate.perClass(Map.of("paygate.sync-wait", "2s"));
 
     private static final java.util.concurrent.atomic.AtomicInteger SEQUENCE = new java.util.concurrent.atomic.AtomicInteger();
 

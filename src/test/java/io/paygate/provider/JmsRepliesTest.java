@@ -13,13 +13,10 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * JMS providers answer whenever they like: twice, late, for orders paygate never sent, or
@@ -28,19 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JmsRepliesTest {
 
-    @TempDir
-    static Path dataDir;
-    static RunningPaygate paygate;
-
-    @BeforeAll
-    static void start() throws Exception {
-        paygate = RunningPaygate.start(dataDir, Map.of("paygate.sync-wait", "3s"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        paygate.stop();
-    }
+    @RegisterExtension
+    static final RunningPaygate paygate = RunningPaygate.perClass(Map.of("paygate.sync-wait", "3s"));
 
     @Test
     void duplicateRepliesSettleOnceAndNothingIsDeadLettered() throws Exception {

@@ -10,33 +10,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paygate.testing.RunningPaygate;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Merchants are walled off from each other: another merchant's order is as unknown as no order. */
 class MerchantIsolationTest {
 
-    @TempDir
-    static Path dataDir;
-    static RunningPaygate paygate;
-
-    @BeforeAll
-    static void start() throws Exception {
-        paygate = RunningPaygate.start(dataDir, Map.of("paygate.sync-wait", "2s"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (paygate != null) {
-            paygate.stop();
-        }
-    }
+    @RegisterExtension
+    static final RunningPaygate paygate = RunningPaygate.perClass(Map.of("paygate.sync-wait", "2s"));
 
     /** No digit runs: "ord-" + UUID sometimes holds a Luhn-valid number and is refused as card data. */
     static String newOrderId() {

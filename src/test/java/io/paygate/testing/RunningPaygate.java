@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,6 +24,9 @@ import javax.sql.DataSource;
 import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The whole gateway started in-process for a test, exactly as {@code java -jar paygate.jar}
@@ -30,14 +34,15 @@ import org.apache.camel.main.Main;
  * its own data directory: real HTTP port, embedded ActiveMQ with KahaDB, H2 file database and
  * the provider simulator.
  */
-public final class RunningPaygate implements AutoCloseable {
+public final class RunningPaygate implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     public static final String DEMO_KEY = "demo-key-not-secret";
     public static final String OTHER_KEY = "other-key-for-tests";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path dataDir;
+    private Path dataDir;
+    private boolean ownDataDir;
     private final Map<String, String> overrides;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Main main;
@@ -48,6 +53,33 @@ public final class RunningPaygate implements AutoCloseable {
     public RunningPaygate(Path dataDir, Map<String, String> overrides) {
         this.dataDir = dataDir;
         this.overrides = new HashMap<>(overrides);
+    }
+
+    /**
+     * One gateway for a whole test class, on a temporary data dir of its own:
+     * {@code @RegisterExtension static final RunningPaygate paygate = RunningPaygate.perClass(Map.of(...));}
+     */
+    public static RunningPaygate perClass(Map<String, String> overrides) {
+        return new RunningPaygate(null, overrides);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        if (dataDir == null) {
+            dataDir = Files.createTempDirectory("paygate-test");
+            ownDataDir = true;
+        }
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        stop();
+        if (ownDataDir) {
+            try (var paths = Files.walk(dataDir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     public static RunningPaygate start(Path dataDir, Map<String, String> overrides) throws Exception {
