@@ -142,6 +142,18 @@ class OrderPathTest {
     }
 
     @Test
+    void theContractIsServedAsOpenApi() throws Exception {
+        HttpResponse<String> r = paygate.get("/api/openapi.json", null);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode doc = json(r.body());
+        assertThat(doc.path("openapi").asText()).startsWith("3.");
+        assertThat(doc.path("paths").path("/api/orders").path("post").path("responses").has("422")).isTrue();
+        assertThat(doc.path("components").path("schemas").path("OrderRequest").path("required"))
+                .extracting(JsonNode::asText).contains("orderId", "amount", "currency", "paymentMethod");
+    }
+
+    @Test
     void poisonMessagesEndInTheDeadLetterQueueWithTheirReason() throws Exception {
         try (Connection c = paygate.brokerClient().createConnection()) {
             c.start();
