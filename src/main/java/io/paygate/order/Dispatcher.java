@@ -36,7 +36,12 @@ public class Dispatcher {
         this.retryDelay = retryDelay;
     }
 
-    /** Reads {"reference": ...}, loads the order and exposes its facts as headers for the routing rules. */
+    /** The body of a message on paygate.orders: the order's reference, nothing else. */
+    public static String message(String reference) {
+        return "{\"reference\":\"" + reference + "\"}";
+    }
+
+    /** Reads {@link #message}, loads the order and exposes its facts as headers for the routing rules. */
     public void load(Exchange exchange) throws Exception {
         String reference;
         try {
@@ -107,6 +112,6 @@ public class Dispatcher {
         exchange.setProperty(REQUEUE, back.isPresent());
         long delay = retryDelay.toMillis() * (1L << Math.min(order.attempts() - 1, 4));
         m.setHeader("AMQ_SCHEDULED_DELAY", Math.max(delay, 0L));
-        m.setBody("{\"reference\":\"" + order.reference() + "\"}");
+        m.setBody(message(order.reference()));
     }
 }

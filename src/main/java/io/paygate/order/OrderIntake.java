@@ -119,7 +119,7 @@ public class OrderIntake {
         switch (lifecycle.store().insert(order, key)) {
             case STORED -> {
                 exchange.setProperty(NEW_ORDER, order);
-                exchange.getIn().setBody("{\"reference\":\"" + order.reference() + "\"}");
+                exchange.getIn().setBody(Dispatcher.message(order.reference()));
                 LOG.info("order {} received from merchant {} as {}", r.orderId(), merchant.id(), order.reference());
             }
             case KEY_EXISTS -> {
