@@ -125,6 +125,8 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("jmsInbound", new JmsInbound());
         registry.bind("apiDocs", new ApiDocs());
         registry.bind("deadLetters", new DeadLetters());
+        registry.bind("auditTap", new io.paygate.audit.AuditTap());
+        registry.bind("auditTrail", new io.paygate.audit.AuditTrail());
         registry.bind("housekeeping", new Housekeeping(store, keys,
                 settings.duration("paygate.sweeper.received-age", Duration.ofSeconds(60))));
 

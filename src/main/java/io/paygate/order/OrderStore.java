@@ -24,9 +24,15 @@ public class OrderStore {
             + " provider_reference, reason, attempts, created_at, updated_at";
 
     private final Database database;
+    private final List<TransitionHook> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public OrderStore(Database database) {
         this.database = database;
+    }
+
+    /** Adds work that commits in the same transaction as every successful state change. */
+    public void addTransitionHook(TransitionHook hook) {
+        hooks.add(hook);
     }
 
     public static OffsetDateTime now() {
@@ -137,8 +143,17 @@ public class OrderStore {
                 ps.setObject(6, now());
                 ps.setString(7, reference);
                 ps.setString(8, from.name());
-                return ps.executeUpdate() == 1;
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            if (!hooks.isEmpty()) {
+                Order after = queryOne(c, "SELECT " + COLUMNS + " FROM orders WHERE reference = ?", reference).orElseThrow();
+                for (TransitionHook hook : hooks) {
+                    hook.afterMove(c, from, after);
+                }
+            }
+            return true;
         });
     }
 

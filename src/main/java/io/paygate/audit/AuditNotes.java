@@ -1,0 +1,36 @@
+package io.paygate.audit;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.Exchange;
+
+/**
+ * The notes a route has gathered since its last wire tap. {@link #add} appends on the order
+ * path; {@link #take} (called by the tap, on the caller's thread) hands them over and clears them.
+ */
+public final class AuditNotes {
+
+    /** Exchange property holding the pending {@code List<AuditNote>}. */
+    public static final String PROPERTY = "paygateAuditNotes";
+
+    private AuditNotes() {
+    }
+
+    public static void add(Exchange exchange, AuditNote note) {
+        @SuppressWarnings("unchecked")
+        List<AuditNote> notes = exchange.getProperty(PROPERTY, List.class);
+        if (notes == null) {
+            notes = new ArrayList<>();
+            exchange.setProperty(PROPERTY, notes);
+        }
+        notes.add(note);
+    }
+
+    /** Removes and returns the pending notes. */
+    public static List<AuditNote> take(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<AuditNote> notes = exchange.getProperty(PROPERTY, List.class);
+        exchange.removeProperty(PROPERTY);
+        return notes == null ? List.of() : notes;
+    }
+}
