@@ -60,7 +60,7 @@ public class PaygateConfiguration implements CamelConfiguration {
 
         // Database: H2 file under the data dir unless a JDBC URL is configured.
         String dbUrl = settings.optional("paygate.db.url")
-                .orElse("jdbc:h2:file:" + new File(dataDir, "db/paygate").getPath() + ";DB_CLOSE_ON_EXIT=FALSE");
+                .orElse("jdbc:h2:file:" + new File(dataDir, "db/paygate").getPath() + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
         HikariDataSource dataSource = DatabaseSetup.open(dbUrl, settings.string("paygate.db.user", "sa"),
                 settings.string("paygate.db.password", ""), settings.integer("paygate.db.pool-size", 20));
         context.addService(closing(dataSource::close));
@@ -125,6 +125,8 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("jmsInbound", new JmsInbound());
         registry.bind("apiDocs", new ApiDocs());
         registry.bind("deadLetters", new DeadLetters());
+        registry.bind("adminAuthenticator", new io.paygate.security.AdminAuthenticator(
+                settings.string("paygate.admin.token", "")));
         registry.bind("auditTap", new io.paygate.audit.AuditTap());
         registry.bind("auditTrail", new io.paygate.audit.AuditTrail());
         registry.bind("housekeeping", new Housekeeping(store, keys,
