@@ -113,6 +113,46 @@ public class ProviderCalls {
         settle(order, answer, order.provider());
     }
 
+    /**
+     * The one door for an answer that arrives on its own (JMS reply, status answer, HTTP
+     * callback): it is believed only from the provider the order went to, only while the order
+     * is SENT or UNKNOWN, and only if amount and currency (when given) match. Anything else is
+     * refused with the reason ({@link UnprocessableMessage}) and the order is unchanged; a
+     * duplicate of the answer already applied is ignored.
+     */
+    public void settleIncoming(String provider, String reference, ProviderAnswer answer) throws Exception {
+        Order order = lifecycle.store().find(reference)
+                .orElseThrow(() -> new UnprocessableMessage("answer for unknown order reference " + reference));
+        if (order.provider() == null || !order.provider().equals(provider)) {
+            throw new UnprocessableMessage("answer from " + provider + " for " + reference
+                    + ", which was not sent to " + provider);
+        }
+        if (answer.currency() != null && !answer.currency().equals(order.currency())) {
+            throw new UnprocessableMessage("answer for " + reference + " names currency " + answer.currency()
+                    + ", the order is in " + order.currency());
+        }
+        if (answer.amount() != null && !sameAmount(answer.amount(), order.amount())) {
+            throw new UnprocessableMessage("answer for " + reference + " names another amount than the order's");
+        }
+        if (order.status() == answer.status()) {
+            LOG.info("order {}: duplicate {} answer ignored", reference, answer.status());
+            return;
+        }
+        if (order.status() != OrderStatus.SENT && order.status() != OrderStatus.UNKNOWN) {
+            throw new UnprocessableMessage("answer " + answer.status() + " for " + reference
+                    + " while the order is " + order.status());
+        }
+        settle(order, answer, provider);
+    }
+
+    private static boolean sameAmount(String a, String b) {
+        try {
+            return new java.math.BigDecimal(a).compareTo(new java.math.BigDecimal(b)) == 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     private void settle(Order order, ProviderAnswer answer, String provider) throws Exception {
         Optional<Order> after = lifecycle.move(order.reference(), answer.status(),
                 new Settlement(provider, answer.providerReference(), answer.reason()));
