@@ -18,14 +18,16 @@ import io.paygate.broker.JmsInbound;
 import io.paygate.database.Database;
 import io.paygate.database.DatabaseHealthCheck;
 import io.paygate.database.DatabaseSetup;
-import io.paygate.order.Dispatcher;
 import io.paygate.order.Housekeeping;
 import io.paygate.order.IdempotencyKeys;
 import io.paygate.order.OrderIntake;
 import io.paygate.order.OrderLifecycle;
 import io.paygate.order.OrderStore;
 import io.paygate.order.OrderValidator;
+import io.paygate.provider.CircuitStates;
+import io.paygate.provider.Dispatcher;
 import io.paygate.provider.ProviderCalls;
+import io.paygate.provider.ProviderPolicies;
 import io.paygate.provider.ProviderDirectory;
 import io.paygate.security.MerchantAuthenticator;
 import io.paygate.security.MerchantDirectory;
@@ -118,9 +120,13 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("merchantAuthenticator", new MerchantAuthenticator(merchants));
         registry.bind("orderIntake", new OrderIntake(json, validator(settings, providers), lifecycle, keys,
                 settings.duration("paygate.sync-wait", Duration.ofSeconds(5))));
-        registry.bind("dispatcher", new Dispatcher(json, lifecycle, providers,
-                settings.integer("paygate.dispatch.max-attempts", 3),
-                settings.duration("paygate.dispatch.retry-delay", Duration.ofSeconds(2))));
+        CircuitStates circuits = new CircuitStates(context, providers);
+        registry.bind("circuitStates", circuits);
+        registry.bind("dispatcher", new Dispatcher(json, lifecycle, providers, circuits));
+        registry.bind("providerPolicies", new ProviderPolicies());
+        registry.bind("reconciler", new io.paygate.reconcile.Reconciler(lifecycle,
+                settings.duration("paygate.reconcile.check-lease", Duration.ofSeconds(60)),
+                settings.integer("paygate.reconcile.batch", 100)));
         registry.bind("providerCalls", new ProviderCalls(json, lifecycle));
         registry.bind("jmsInbound", new JmsInbound());
         registry.bind("apiDocs", new ApiDocs());
@@ -135,6 +141,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new DatabaseHealthCheck(dataSource));
         health.register(new BrokerHealthCheck(connectionFactory));
+        health.register(new io.paygate.provider.CircuitHealthCheck(circuits));
 
         if (settings.bool("paygate.sim.enabled", false)) {
             ProviderSimulator simulator = new ProviderSimulator(SimulatorSettings.fromProperties(settings::optional),

@@ -31,7 +31,7 @@ public class Housekeeping {
         for (Order order : store.findStaleReceived(receivedAge, 100)) {
             if (store.claimStale(order)) {
                 LOG.info("order {} stayed RECEIVED since {}; queueing it again", order.reference(), order.updatedAt());
-                messages.add(Dispatcher.message(order.reference()));
+                messages.add(DispatchMessage.of(order.reference()));
             }
         }
         return messages;

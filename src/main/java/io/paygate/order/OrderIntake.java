@@ -113,13 +113,11 @@ public class OrderIntake {
         OrderRequest r = exchange.getProperty(REQUEST, OrderRequest.class);
         IdempotencyRecord key = exchange.getProperty(KEY, IdempotencyRecord.class);
         var now = key.createdAt();
-        Order order = new Order(key.orderReference(), merchant.id(), r.orderId(), r.amount(), r.currency(),
-                r.paymentType(), r.paymentToken(), r.customerJson(), r.callbackUrl(), r.preferredProvider(), null,
-                OrderStatus.RECEIVED, null, null, 0, now, now);
+        Order order = Order.received(key.orderReference(), merchant.id(), r, now);
         switch (lifecycle.store().insert(order, key)) {
             case STORED -> {
                 exchange.setProperty(NEW_ORDER, order);
-                exchange.getIn().setBody(Dispatcher.message(order.reference()));
+                exchange.getIn().setBody(DispatchMessage.of(order.reference()));
                 LOG.info("order {} received from merchant {} as {}", r.orderId(), merchant.id(), order.reference());
             }
             case KEY_EXISTS -> {

@@ -44,6 +44,15 @@ public class OrderLifecycle {
 
     public Optional<Order> move(String reference, OrderStatus to, Settlement settlement, boolean countAttempt)
             throws SQLException {
+        return move(reference, to, settlement, countAttempt, null);
+    }
+
+    /**
+     * As {@link #move(String, OrderStatus, Settlement)}, optionally counting an attempt, and only
+     * from {@code expectedFrom} when it is given (a claim: whoever read another state lost).
+     */
+    public Optional<Order> move(String reference, OrderStatus to, Settlement settlement, boolean countAttempt,
+                                OrderStatus expectedFrom) throws SQLException {
         // Two tries: a concurrent change between read and update is re-read once and re-judged.
         for (int attempt = 0; attempt < 2; attempt++) {
             Optional<Order> current = store.find(reference);
@@ -51,6 +60,9 @@ public class OrderLifecycle {
                 return Optional.empty();
             }
             OrderStatus from = current.get().status();
+            if (expectedFrom != null && from != expectedFrom) {
+                return Optional.empty();
+            }
             if (!from.canMoveTo(to)) {
                 LOG.info("order {}: {} -> {} not allowed, left as {}", reference, from, to, from);
                 return Optional.empty();

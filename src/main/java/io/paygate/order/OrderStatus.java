@@ -6,14 +6,14 @@ import java.util.Set;
 
 /**
  * The order's state machine: every allowed move is declared here and nowhere else
- * (see DESIGN.md, "The order's life").
+ * (README, "Order states").
  */
 public enum OrderStatus {
     RECEIVED, SENT, UNKNOWN, APPROVED, DECLINED, FAILED;
 
     private static final Map<OrderStatus, Set<OrderStatus>> ALLOWED = Map.of(
-            // A provider's answer is the truth whenever it comes, so it may settle any open order.
-            RECEIVED, EnumSet.of(SENT, APPROVED, DECLINED, FAILED),
+            // Not sent yet: no provider has an answer to give, so nothing but dispatch or FAILED.
+            RECEIVED, EnumSet.of(SENT, FAILED),
             // SENT -> RECEIVED: the provider definitely did not process it; dispatch again later.
             SENT, EnumSet.of(RECEIVED, UNKNOWN, APPROVED, DECLINED, FAILED),
             // UNKNOWN is only resolved by the provider (answer or status query), never by FAILED.

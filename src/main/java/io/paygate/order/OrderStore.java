@@ -21,7 +21,7 @@ public class OrderStore {
 
     private static final String COLUMNS = "reference, merchant_id, order_id, amount, currency, payment_type,"
             + " payment_token, customer_json, callback_url, preferred_provider, provider, status,"
-            + " provider_reference, reason, attempts, created_at, updated_at";
+            + " provider_reference, reason, attempts, created_at, updated_at, next_check_at, checks";
 
     private final Database database;
     private final List<TransitionHook> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -59,7 +59,7 @@ public class OrderStore {
                     throw e;
                 }
                 try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO orders (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        "INSERT INTO orders (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     int i = 1;
                     ps.setString(i++, order.reference());
                     ps.setString(i++, order.merchantId());
@@ -77,7 +77,9 @@ public class OrderStore {
                     ps.setString(i++, order.reason());
                     ps.setInt(i++, order.attempts());
                     ps.setObject(i++, order.createdAt());
-                    ps.setObject(i, order.updatedAt());
+                    ps.setObject(i++, order.updatedAt());
+                    ps.setObject(i++, order.nextCheckAt());
+                    ps.setInt(i, order.checks());
                     ps.executeUpdate();
                 } catch (SQLException e) {
                     if (Database.isUniqueViolation(e)) {
@@ -129,7 +131,8 @@ public class OrderStore {
         return database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE orders SET status = ?,"
                     + " provider = COALESCE(?, provider), provider_reference = COALESCE(?, provider_reference),"
-                    + " reason = ?, attempts = attempts + ?, updated_at = ?"
+                    + " reason = ?, attempts = attempts + ?, updated_at = ?, next_check_at = ?,"
+                    + " checks = CASE WHEN ? THEN 0 ELSE checks END"
                     + " WHERE reference = ? AND status = ?")) {
                 ps.setString(1, to.name());
                 ps.setString(2, settlement.provider());
@@ -141,8 +144,10 @@ public class OrderStore {
                 }
                 ps.setInt(5, countAttempt ? 1 : 0);
                 ps.setObject(6, now());
-                ps.setString(7, reference);
-                ps.setString(8, from.name());
+                ps.setObject(7, settlement.nextCheckAt());
+                ps.setBoolean(8, to == OrderStatus.SENT);
+                ps.setString(9, reference);
+                ps.setString(10, from.name());
                 if (ps.executeUpdate() != 1) {
                     return false;
                 }
@@ -154,6 +159,48 @@ public class OrderStore {
                 }
             }
             return true;
+        });
+    }
+
+    /** Open orders (SENT past their lease, UNKNOWN due for a status query) whose check time has come. */
+    public List<Order> findDueChecks(int limit) throws SQLException {
+        return database.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                    + " FROM orders WHERE status IN ('SENT', 'UNKNOWN') AND next_check_at <= ? ORDER BY next_check_at")) {
+                ps.setObject(1, now());
+                ps.setMaxRows(limit);
+                return list(ps);
+            }
+        });
+    }
+
+    /**
+     * Claims a due check: moves its check time to {@code next} (and counts it) only if nobody
+     * else did since it was read, so two nodes never query the same order at once.
+     */
+    public boolean claimCheck(Order order, OffsetDateTime next) throws SQLException {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE orders SET next_check_at = ?, checks = checks + 1"
+                    + " WHERE reference = ? AND status = ? AND next_check_at = ?")) {
+                ps.setObject(1, next);
+                ps.setString(2, order.reference());
+                ps.setString(3, order.status().name());
+                ps.setObject(4, order.nextCheckAt());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Sets when an order in {@code status} is looked at next (null: not by itself any more). */
+    public boolean scheduleCheck(String reference, OrderStatus status, OffsetDateTime when) throws SQLException {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE orders SET next_check_at = ? WHERE reference = ? AND status = ?")) {
+                ps.setObject(1, when);
+                ps.setString(2, reference);
+                ps.setString(3, status.name());
+                return ps.executeUpdate() == 1;
+            }
         });
     }
 
@@ -213,7 +260,9 @@ public class OrderStore {
                         rs.getString("reason"),
                         rs.getInt("attempts"),
                         rs.getObject("created_at", OffsetDateTime.class),
-                        rs.getObject("updated_at", OffsetDateTime.class)));
+                        rs.getObject("updated_at", OffsetDateTime.class),
+                        rs.getObject("next_check_at", OffsetDateTime.class),
+                        rs.getInt("checks")));
             }
         }
         return orders;

@@ -1,6 +1,6 @@
 package io.paygate.provider;
 
-/** What a provider call's result means for the order (DESIGN.md, "Failure classes"). */
+/** What a provider call's result means for the order (README, "Provider protocol"). */
 public enum FailureClass {
     /** Approved or declined: final. */
     BUSINESS_ANSWER,

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The rules of DESIGN.md's state machine that protect money. */
+/** The rules of the order state machine (README, "Order states") that protect money. */
 class OrderStatusTest {
 
     @Test
@@ -39,6 +39,8 @@ class OrderStatusTest {
         assertThat(SENT.canMoveTo(UNKNOWN)).isTrue();
         assertThat(SENT.canMoveTo(RECEIVED)).as("not processed: dispatch again later").isTrue();
         assertThat(RECEIVED.canMoveTo(UNKNOWN)).as("nothing was sent yet").isFalse();
+        assertThat(RECEIVED.canMoveTo(APPROVED)).as("no provider has an answer for an order never sent").isFalse();
+        assertThat(RECEIVED.canMoveTo(DECLINED)).as("no provider has an answer for an order never sent").isFalse();
         assertThat(RECEIVED.isFinal()).isFalse();
         assertThat(SENT.isFinal()).isFalse();
         assertThat(UNKNOWN.isFinal()).isFalse();

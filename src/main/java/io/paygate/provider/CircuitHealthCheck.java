@@ -1,0 +1,33 @@
+package io.paygate.provider;
+
+import java.util.Map;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Shows each provider's circuit in /observe/health. An open circuit does not make paygate DOWN:
+ * orders still go to the other providers (or wait for their retry), so the node stays in service.
+ */
+public class CircuitHealthCheck extends AbstractHealthCheck {
+
+    private final CircuitStates circuits;
+
+    public CircuitHealthCheck(CircuitStates circuits) {
+        super("paygate", "provider-circuits");
+        this.circuits = circuits;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        Map<String, String> states = circuits.states();
+        states.forEach((provider, state) -> builder.detail(provider, state));
+        var open = states.entrySet().stream().filter(e -> !e.getValue().equals("CLOSED")).map(Map.Entry::getKey).toList();
+        builder.message(open.isEmpty() ? "all provider circuits closed" : "circuit not closed: " + open);
+        builder.up();
+    }
+}

@@ -1,0 +1,209 @@
+package io.paygate.provider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paygate.audit.AuditNote;
+import io.paygate.audit.AuditNotes;
+import io.paygate.broker.UnprocessableMessage;
+import io.paygate.order.DispatchMessage;
+import io.paygate.order.Order;
+import io.paygate.order.OrderLifecycle;
+import io.paygate.order.OrderStatus;
+import io.paygate.order.OrderStore;
+import io.paygate.order.Settlement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * The steps of dispatch (routes/dispatch.yaml) that need Java: reading a queue message, picking
+ * a provider among the routing rules' candidates, claiming the order for one attempt, and what
+ * "not processed" leads to (fail over, retry later, or FAILED).
+ */
+public class Dispatcher {
+
+    /** Exchange property: what a dispatch message means for its order, see {@link Disposition}. */
+    public static final String DISPOSITION = "paygateDisposition";
+    /** Header set by the routing rules: candidate providers, comma separated, best first. */
+    public static final String CANDIDATES = "paygateProviders";
+    /** Exchange property: the provider the attempt goes to. */
+    public static final String PROVIDER = "paygateProvider";
+    /** Exchange property: true when the order must be queued again (with AMQ_SCHEDULED_DELAY set). */
+    public static final String REQUEUE = "paygateRequeue";
+    private static final String CANDIDATE_LIST = "paygateCandidates";
+
+    /** What a message on paygate.orders means for its order. */
+    public enum Disposition {
+        /** RECEIVED: route it and make an attempt. */
+        DISPATCH,
+        /** SENT: an attempt holds it (lease live) or reconciliation will ask the provider; never a second call. */
+        DUPLICATE,
+        /** UNKNOWN: only a status query or the provider's answer may resolve it. */
+        AWAITING_RECONCILE,
+        /** Final already. */
+        SETTLED
+    }
+
+    private final ObjectMapper json;
+    private final OrderLifecycle lifecycle;
+    private final ProviderDirectory providers;
+    private final CircuitStates circuits;
+
+    public Dispatcher(ObjectMapper json, OrderLifecycle lifecycle, ProviderDirectory providers, CircuitStates circuits) {
+        this.json = json;
+        this.lifecycle = lifecycle;
+        this.providers = providers;
+        this.circuits = circuits;
+    }
+
+    /**
+     * Reads a {@link DispatchMessage}, loads the order and decides what the message means for it. For an
+     * order to dispatch, exposes its facts as headers for the routing rules. Nothing that came
+     * with the message survives this step but its reference.
+     */
+    public void load(Exchange exchange) throws Exception {
+        String reference;
+        try {
+            JsonNode node = json.readTree(exchange.getIn().getBody(String.class));
+            reference = node == null ? null : node.path("reference").asText(null);
+        } catch (Exception e) {
+            throw new UnprocessableMessage("dispatch message is not valid JSON");
+        }
+        if (reference == null || reference.isBlank()) {
+            throw new UnprocessableMessage("dispatch message has no reference");
+        }
+        Order order = lifecycle.store().find(reference)
+                .orElseThrow(() -> new UnprocessableMessage("unknown order reference " + reference));
+        Message m = exchange.getMessage();
+        m.removeHeaders("*");
+        exchange.setProperty(ProviderCalls.ORDER, order);
+        Disposition disposition = switch (order.status()) {
+            case RECEIVED -> Disposition.DISPATCH;
+            case SENT -> Disposition.DUPLICATE;
+            case UNKNOWN -> Disposition.AWAITING_RECONCILE;
+            default -> Disposition.SETTLED;
+        };
+        exchange.setProperty(DISPOSITION, disposition.name());
+        if (disposition != Disposition.DISPATCH) {
+            AuditNotes.add(exchange, AuditNote.of("duplicate-dispatch", reference, order.merchantId())
+                    .provider(order.provider()).outcome(order.status().name())
+                    .detail(Map.of("ignored", "dispatch message for an order that is " + order.status())));
+            return;
+        }
+        m.setHeader("paygateMerchant", order.merchantId());
+        m.setHeader("paygateCurrency", order.currency());
+        m.setHeader("paygateAmount", order.amount());
+        m.setHeader("paygatePaymentType", order.paymentType());
+        m.setHeader("paygatePreferredProvider", order.preferredProvider());
+    }
+
+    /**
+     * Picks the provider for this attempt from the routing rules' candidates: the first whose
+     * circuit is not open; after a "not processed" at a provider, the next one after it (failover).
+     * No existing candidate: the order is FAILED with the reason.
+     */
+    public void pick(Exchange exchange) throws Exception {
+        Order order = exchange.getProperty(ProviderCalls.ORDER, Order.class);
+        String header = exchange.getMessage().getHeader(CANDIDATES, String.class);
+        List<String> candidates = header == null ? List.of()
+                : Arrays.stream(header.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+        List<String> existing = candidates.stream().filter(providers::exists).toList();
+        exchange.getMessage().removeHeaders("*");
+        if (existing.isEmpty()) {
+            lifecycle.move(order.reference(), OrderStatus.FAILED,
+                    Settlement.reason("no provider can take it (routing chose " + candidates + ")"));
+            exchange.setProperty(DISPOSITION, Disposition.SETTLED.name());
+            AuditNotes.add(exchange, AuditNote.of("final", order.reference(), order.merchantId()).outcome("FAILED")
+                    .detail(Map.of("reason", "no provider can take it", "candidates", candidates.toString())));
+            return;
+        }
+        List<String> order1 = rotateAfter(existing, order.provider());
+        String chosen = order1.stream().filter(p -> !circuits.isOpen(p)).findFirst().orElse(order1.get(0));
+        exchange.setProperty(CANDIDATE_LIST, existing);
+        exchange.setProperty(PROVIDER, chosen);
+        AuditNotes.add(exchange, AuditNote.of("routed", order.reference(), order.merchantId()).provider(chosen)
+                .detail(Map.of("candidates", existing.toString(),
+                        "why", order.provider() == null ? "routing rules" : "after " + order.provider() + " did not process it")));
+    }
+
+    /**
+     * First step of a payment attempt inside a provider route: RECEIVED (or UNKNOWN after the
+     * provider said it never saw the order) -> SENT, counting the attempt and holding a lease
+     * until the provider's reply deadline. Only one consumer, on one node, wins it; for the
+     * others the outcome is SKIPPED and the provider is not called.
+     */
+    public void claim(Exchange exchange) throws Exception {
+        Order order = exchange.getProperty(ProviderCalls.ORDER, Order.class);
+        ProviderPolicy policy = ProviderPolicies.of(exchange);
+        Optional<Order> sent = Optional.empty();
+        if (order.status() == OrderStatus.RECEIVED || order.status() == OrderStatus.UNKNOWN) {
+            Settlement s = new Settlement(policy.provider(), null, null)
+                    .checkAt(OrderStore.now().plus(policy.replyDeadline()));
+            sent = lifecycle.move(order.reference(), OrderStatus.SENT, s, true, order.status());
+        }
+        if (sent.isEmpty()) {
+            exchange.setProperty(CallOutcome.PROPERTY, CallOutcome.SKIPPED.name());
+            AuditNotes.add(exchange, AuditNote.of("duplicate-dispatch", order.reference(), order.merchantId())
+                    .provider(policy.provider()).detail(Map.of("ignored", "another attempt holds the order")));
+            return;
+        }
+        exchange.setProperty(ProviderCalls.ORDER, sent.get());
+        exchange.removeProperty(CallOutcome.PROPERTY);
+    }
+
+    /**
+     * The provider did not process the order. Within the provider's attempt budget it goes back
+     * to RECEIVED and is queued again: at once when another candidate can take it (failover),
+     * else after the provider's retry delay (broker-scheduled, so it survives restarts).
+     * After the budget: FAILED, which is safe because no attempt was processed.
+     */
+    public void retryLater(Exchange exchange) throws Exception {
+        Order order = exchange.getProperty(ProviderCalls.ORDER, Order.class);
+        ProviderPolicy policy = ProviderPolicies.of(exchange);
+        String reason = exchange.getProperty(ProviderCalls.RETRY_REASON, "not processed", String.class);
+        Message m = exchange.getMessage();
+        m.removeHeaders("*");
+        exchange.setProperty(REQUEUE, false);
+        if (order.attempts() >= policy.maxAttempts()) {
+            lifecycle.move(order.reference(), OrderStatus.FAILED, Settlement.reason(
+                    "no provider could take it after " + order.attempts() + " attempts: " + reason));
+            AuditNotes.add(exchange, AuditNote.of("final", order.reference(), order.merchantId()).provider(order.provider())
+                    .attempt(order.attempts()).outcome("FAILED").detail(Map.of("reason", reason)));
+            return;
+        }
+        if (lifecycle.move(order.reference(), OrderStatus.RECEIVED, Settlement.reason(reason)).isEmpty()) {
+            return; // settled meanwhile (a late answer): nothing to retry
+        }
+        @SuppressWarnings("unchecked")
+        List<String> candidates = exchange.getProperty(CANDIDATE_LIST, List.class);
+        String next = candidates == null ? order.provider()
+                : rotateAfter(candidates, order.provider()).stream().filter(p -> !circuits.isOpen(p)).findFirst()
+                        .orElse(order.provider());
+        boolean failover = !next.equals(order.provider());
+        Duration delay = failover ? Duration.ZERO : policy.retryDelay(order.attempts());
+        AuditNotes.add(exchange, AuditNote.of(failover ? "failover" : "retry-scheduled", order.reference(),
+                order.merchantId()).provider(order.provider()).attempt(order.attempts())
+                .detail(Map.of("reason", reason, "next", next, "delayMs", delay.toMillis())));
+        if (delay.toMillis() > 0) {
+            m.setHeader("AMQ_SCHEDULED_DELAY", delay.toMillis());
+        }
+        m.setBody(DispatchMessage.of(order.reference()));
+        exchange.setProperty(REQUEUE, true);
+    }
+
+    /** The candidates starting after {@code previous} (wrapping), or as they are when it is not one. */
+    private static List<String> rotateAfter(List<String> candidates, String previous) {
+        int i = previous == null ? -1 : candidates.indexOf(previous);
+        if (i < 0) {
+            return candidates;
+        }
+        List<String> rotated = new ArrayList<>(candidates.subList(i + 1, candidates.size()));
+        rotated.addAll(candidates.subList(0, i + 1));
+        return rotated;
+    }
+}
