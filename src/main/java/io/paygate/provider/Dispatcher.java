@@ -141,6 +141,15 @@ public class Dispatcher {
         Order order = exchange.getProperty(ProviderCalls.ORDER, Order.class);
         ProviderPolicy policy = ProviderPolicies.of(exchange);
         Optional<Order> sent = Optional.empty();
+        if (order.status() == OrderStatus.UNKNOWN && order.attempts() >= policy.maxAttempts()) {
+            // "Never seen" again and again: no more resends. It stays UNKNOWN for an operator.
+            lifecycle.store().scheduleCheck(order.reference(), OrderStatus.UNKNOWN, null);
+            exchange.setProperty(CallOutcome.PROPERTY, CallOutcome.SKIPPED.name());
+            AuditNotes.add(exchange, AuditNote.of("reconcile-exhausted", order.reference(), order.merchantId())
+                    .provider(order.provider()).attempt(order.attempts())
+                    .detail(Map.of("reason", "provider never saw it; attempt budget spent")));
+            return;
+        }
         if (order.status() == OrderStatus.RECEIVED || order.status() == OrderStatus.UNKNOWN) {
             Settlement s = new Settlement(policy.provider(), null, null)
                     .checkAt(OrderStore.now().plus(policy.replyDeadline()));
