@@ -26,8 +26,9 @@ public class CircuitHealthCheck extends AbstractHealthCheck {
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         Map<String, String> states = circuits.states();
         states.forEach((provider, state) -> builder.detail(provider, state));
-        var open = states.entrySet().stream().filter(e -> !e.getValue().equals("CLOSED")).map(Map.Entry::getKey).toList();
-        builder.message(open.isEmpty() ? "all provider circuits closed" : "circuit not closed: " + open);
+        // the message is what /observe/health shows: every provider's circuit, e.g. "acme=OPEN, initech=CLOSED"
+        builder.message(states.isEmpty() ? "no provider circuits" : states.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
         builder.up();
     }
 }

@@ -10,13 +10,11 @@ import org.apache.camel.Route;
 import org.apache.camel.component.resilience4j.ResilienceProcessor;
 
 /**
- * The circuit breaker of each provider, as its route declares it (a {@code circuitBreaker}
- * with id {@code circuit-<provider>} in templates/http-provider.yaml). Dispatch skips a provider
+ * The circuit breaker of each provider, as its route declares it (the {@code circuitBreaker}
+ * in templates/http-provider.yaml). Dispatch skips a provider
  * whose circuit is open; health and metrics show the states.
  */
 public class CircuitStates {
-
-    private static final String PREFIX = "circuit-";
 
     private final CamelContext context;
     private final ProviderDirectory providers;
@@ -55,7 +53,8 @@ public class CircuitStates {
         if (route == null) {
             return Optional.empty();
         }
-        for (Processor p : route.filter(PREFIX + provider)) {
+        // the provider route has one circuit breaker (templates/http-provider.yaml)
+        for (Processor p : route.filter("*")) {
             if (p instanceof ResilienceProcessor rp && rp.getCircuitBreaker() != null) {
                 return Optional.of(rp.getCircuitBreaker());
             }
