@@ -191,6 +191,21 @@ public class OrderStore {
         });
     }
 
+    /** Records the provider that could not take an order that stays in {@code status}, and why. */
+    public boolean noteProvider(String reference, OrderStatus status, String provider, String reason) throws SQLException {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE orders SET provider = ?, reason = ?, updated_at = ? WHERE reference = ? AND status = ?")) {
+                ps.setString(1, provider);
+                ps.setString(2, truncate(reason, 512));
+                ps.setObject(3, now());
+                ps.setString(4, reference);
+                ps.setString(5, status.name());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     /** Sets when an order in {@code status} is looked at next (null: not by itself any more). */
     public boolean scheduleCheck(String reference, OrderStatus status, OffsetDateTime when) throws SQLException {
         return database.inTransaction(c -> {

@@ -172,31 +172,42 @@ public class Dispatcher {
      * After the budget: FAILED, which is safe because no attempt was processed.
      */
     public void retryLater(Exchange exchange) throws Exception {
-        Order order = exchange.getProperty(ProviderCalls.ORDER, Order.class);
+        // Re-read: the circuit breaker ran the attempt on a copy of the exchange, so whether the
+        // provider was called (the claim) is known only to the database.
+        Order loaded = exchange.getProperty(ProviderCalls.ORDER, Order.class);
+        Order order = lifecycle.store().find(loaded.reference()).orElse(loaded);
         ProviderPolicy policy = ProviderPolicies.of(exchange);
         String reason = exchange.getProperty(ProviderCalls.RETRY_REASON, "not processed", String.class);
         Message m = exchange.getMessage();
         m.removeHeaders("*");
         exchange.setProperty(REQUEUE, false);
-        if (order.attempts() >= policy.maxAttempts()) {
+        // The provider was not even called (circuit open, too busy): no attempt was used.
+        boolean called = order.status() == OrderStatus.SENT;
+        String failed = called ? order.provider() : exchange.getProperty(PROVIDER, String.class);
+        if (called && order.attempts() >= policy.maxAttempts()) {
             lifecycle.move(order.reference(), OrderStatus.FAILED, Settlement.reason(
                     "no provider could take it after " + order.attempts() + " attempts: " + reason));
             AuditNotes.add(exchange, AuditNote.of("final", order.reference(), order.merchantId()).provider(order.provider())
                     .attempt(order.attempts()).outcome("FAILED").detail(Map.of("reason", reason)));
             return;
         }
-        if (lifecycle.move(order.reference(), OrderStatus.RECEIVED, Settlement.reason(reason)).isEmpty()) {
-            return; // settled meanwhile (a late answer): nothing to retry
+        if (called) {
+            if (lifecycle.move(order.reference(), OrderStatus.RECEIVED, Settlement.reason(reason), false,
+                    OrderStatus.SENT).isEmpty()) {
+                return; // settled meanwhile (a late answer): nothing to retry
+            }
+        } else {
+            // remember who could not take it, so the next pick starts after it
+            lifecycle.store().noteProvider(order.reference(), OrderStatus.RECEIVED, failed, reason);
         }
         @SuppressWarnings("unchecked")
         List<String> candidates = exchange.getProperty(CANDIDATE_LIST, List.class);
-        String next = candidates == null ? order.provider()
-                : rotateAfter(candidates, order.provider()).stream().filter(p -> !circuits.isOpen(p)).findFirst()
-                        .orElse(order.provider());
-        boolean failover = !next.equals(order.provider());
-        Duration delay = failover ? Duration.ZERO : policy.retryDelay(order.attempts());
+        String next = candidates == null ? failed
+                : rotateAfter(candidates, failed).stream().filter(p -> !circuits.isOpen(p)).findFirst().orElse(failed);
+        boolean failover = !next.equals(failed);
+        Duration delay = failover ? Duration.ZERO : policy.retryDelay(Math.max(1, order.attempts()));
         AuditNotes.add(exchange, AuditNote.of(failover ? "failover" : "retry-scheduled", order.reference(),
-                order.merchantId()).provider(order.provider()).attempt(order.attempts())
+                order.merchantId()).provider(failed).attempt(order.attempts())
                 .detail(Map.of("reason", reason, "next", next, "delayMs", delay.toMillis())));
         if (delay.toMillis() > 0) {
             m.setHeader("AMQ_SCHEDULED_DELAY", delay.toMillis());

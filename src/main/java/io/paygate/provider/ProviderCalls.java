@@ -116,18 +116,22 @@ public class ProviderCalls {
      */
     public void notReached(Exchange exchange) throws Exception {
         Order order = order(exchange);
+        String provider = ProviderPolicies.of(exchange).provider();
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason;
         if (failure instanceof ProviderNotReached) {
             reason = failure.getMessage();
         } else if (failure == null || failure instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException) {
             // Camel marks every fallback "short-circuited"; only a refused call means the circuit is open.
-            reason = order.provider() + " circuit open (too many unprocessed calls); not called";
+            reason = provider + " circuit open (too many unprocessed calls); not called";
+        } else if (failure instanceof io.github.resilience4j.bulkhead.BulkheadFullException) {
+            reason = provider + " has too many calls in flight; not called";
         } else {
             throw failure instanceof Exception e ? e : new IllegalStateException("provider call failed", failure);
         }
         LOG.info("order {}: {}", order.reference(), reason);
         exchange.setProperty(RETRY_REASON, reason);
+        exchange.setProperty(Dispatcher.PROVIDER, provider);
         exchange.setProperty(CallOutcome.PROPERTY, CallOutcome.NOT_PROCESSED.name());
     }
 
