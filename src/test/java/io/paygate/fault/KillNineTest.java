@@ -111,6 +111,10 @@ class KillNineTest {
                 Thread.sleep(5);
             }
             Thread.sleep(random.nextInt(200));
+            long busyDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (inFlight.get() < 4 && System.nanoTime() < busyDeadline) { // kill while storefronts are waiting
+                Thread.sleep(2);
+            }
             int acceptedAtKill = accepted.size();
             int inFlightAtKill = inFlight.get();
             paygate.kill9();
