@@ -47,13 +47,15 @@ final class HttpFrontend {
     private final int requestedPort;
     private final Map<String, SimulatedProvider> httpProviders;
     private final Map<String, SimulatedProvider> allProviders;
+    private final Runnable resetAll;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private HttpServer server;
     private ExecutorService executor;
 
     HttpFrontend(String bindAddress, int port, Map<String, SimulatedProvider> httpProviders,
-                 Map<String, SimulatedProvider> allProviders) {
+                 Map<String, SimulatedProvider> allProviders, Runnable resetAll) {
         this.bindAddress = bindAddress;
+        this.resetAll = resetAll;
         this.requestedPort = port;
         this.httpProviders = httpProviders;
         this.allProviders = allProviders;
@@ -117,9 +119,9 @@ final class HttpFrontend {
         if (path.size() == 2 && method.equals("POST")) {
             pay(exchange, provider);
         } else if (path.size() == 3 && method.equals("GET")) {
-            provider.storedAnswer(path.get(2)).ifPresentOrElse(
+            provider.status(path.get(2)).ifPresentOrElse(
                     answer -> trySend(exchange, 200, answer),
-                    () -> trySend(exchange, 404, Json.error("unknown payment")));
+                    () -> trySend(exchange, 404, Json.error("unknown reference")));
         } else {
             send(exchange, path.size() <= 3 ? 405 : 404, Json.error(path.size() <= 3 ? "method not allowed" : "not found"));
         }
@@ -151,7 +153,9 @@ final class HttpFrontend {
             case ANSWER -> send(exchange, 200, outcome.answer());
             case ERROR -> send(exchange, 500, Json.error("simulated failure"));
             case HANG -> stopped.await(HANG_MILLIS, TimeUnit.MILLISECONDS);
+            case CLOSE -> LOG.info("{} closing the connection for {} without an answer", provider.name(), request.reference());
         }
+        // HANG and CLOSE return without a response: handle() closes the exchange, which drops the connection.
     }
 
     private void handleControl(HttpExchange exchange, String method, List<String> path) throws IOException {
@@ -160,8 +164,10 @@ final class HttpFrontend {
             send(exchange, 200, perProvider(SimulatedProvider::charges));
         } else if (path.size() == 2 && what.equals("requests") && method.equals("GET")) {
             send(exchange, 200, perProvider(SimulatedProvider::requests));
+        } else if (path.size() == 2 && what.equals("status-queries") && method.equals("GET")) {
+            send(exchange, 200, perProvider(SimulatedProvider::statusQueries));
         } else if (path.size() == 2 && what.equals("reset") && method.equals("POST")) {
-            allProviders.values().forEach(SimulatedProvider::reset);
+            resetAll.run();
             LOG.info("Simulator state reset");
             send(exchange, 200, Map.of("reset", true));
         } else if (path.size() == 2 && what.equals("health") && method.equals("GET")) {

@@ -1,5 +1,7 @@
 package io.paygate.simulator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
@@ -16,8 +18,10 @@ import jakarta.jms.TextMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,7 +29,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * JMS providers: consumes {@code provider.{name}.requests} and replies to {@code JMSReplyTo}.
+ * JMS providers: consumes {@code provider.{name}.requests} (payments, and status queries with
+ * {@code JMSType: status}) and replies to {@code JMSReplyTo}.
  * Each message is handled in a local transaction (consume + reply) so a crash before the
  * reply leaves the request on the queue; the idempotent store keeps the redelivery from
  * charging twice.
@@ -39,6 +44,9 @@ final class JmsFrontend {
     // ActiveMQ destination option: with the default prefetch one consumer sleeping on latency
     // would hold back messages the other consumers could handle.
     private static final String CONSUMER_OPTIONS = "?consumer.prefetchSize=1";
+    /** JMSType of a status query and of its reply; a payment request has none or "payment". */
+    static final String STATUS = "status";
+    static final String PAYMENT = "payment";
 
     private final ConnectionFactory connectionFactory;
     private final Collection<SimulatedProvider> providers;
@@ -187,6 +195,15 @@ final class JmsFrontend {
                 LOG.warn("{} dropping request {} without JMSReplyTo", provider.name(), correlationId);
                 return true;
             }
+            String type = message.getJMSType();
+            if (STATUS.equals(type)) {
+                answerStatusQuery(body, correlationId, replyTo);
+                return true;
+            }
+            if (type != null && !type.isEmpty() && !PAYMENT.equals(type)) {
+                LOG.warn("{} dropping request {} of unknown JMSType '{}'", provider.name(), correlationId, type);
+                return true;
+            }
             PaymentRequest request;
             try {
                 request = PaymentRequest.parse(body);
@@ -195,7 +212,7 @@ final class JmsFrontend {
                 }
             } catch (PaymentRequest.InvalidRequestException e) {
                 LOG.warn("{} rejecting invalid request {}: {}", provider.name(), correlationId, e.getMessage());
-                reply(replyTo, correlationId, Json.error(e.getMessage()), 1);
+                reply(replyTo, correlationId, null, Json.error(e.getMessage()), 1);
                 return true;
             }
             if (stopped.await(provider.receive(request), TimeUnit.MILLISECONDS)) {
@@ -203,9 +220,35 @@ final class JmsFrontend {
             }
             SimulatedProvider.Outcome outcome = provider.decide(request);
             if (outcome.kind() == SimulatedProvider.Kind.ANSWER) {
-                reply(replyTo, correlationId, outcome.answer(), provider.behaviour().duplicateReplies() ? 2 : 1);
+                reply(replyTo, correlationId, null, outcome.answer(), provider.behaviour().duplicateReplies() ? 2 : 1);
             }
-            return true; // ERROR and HANG consume the request without a reply
+            return true; // ERROR, HANG and CLOSE consume the request without a reply
+        }
+
+        /**
+         * {@code JMSType: status}, body {@code {"reference"}}: answered with the stored answer, or
+         * {@code {"reference","status":"NOT_FOUND"}} if the reference was never decided.
+         */
+        private void answerStatusQuery(byte[] body, String correlationId, Destination replyTo) throws JMSException {
+            String reference;
+            try {
+                JsonNode query = Json.MAPPER.readTree(body);
+                JsonNode field = query == null ? null : query.get("reference");
+                if (field == null || !field.isTextual() || field.asText().isBlank()) {
+                    throw new IOException("reference must be a non-empty string");
+                }
+                reference = field.asText();
+            } catch (IOException e) {
+                String reason = e instanceof JsonProcessingException ? "body is not valid JSON" : e.getMessage();
+                LOG.warn("{} rejecting invalid status query {}: {}", provider.name(), correlationId, reason);
+                reply(replyTo, correlationId, STATUS, Json.error(reason), 1);
+                return;
+            }
+            Object answer = provider.status(reference).<Object>map(a -> a)
+                    .orElseGet(() -> Map.of("reference", reference, "status", "NOT_FOUND"));
+            LOG.info("{} status query {} -> {}", provider.name(), reference,
+                    answer instanceof ProviderAnswer a ? a.status() : "NOT_FOUND");
+            reply(replyTo, reference, STATUS, answer, 1);
         }
 
         /** Null for message types we do not accept. */
@@ -229,11 +272,15 @@ final class JmsFrontend {
             return null;
         }
 
-        private void reply(Destination replyTo, String correlationId, Object body, int copies) throws JMSException {
+        private void reply(Destination replyTo, String correlationId, String type, Object body, int copies)
+                throws JMSException {
             String json = Json.toText(body);
             for (int i = 0; i < copies; i++) {
                 TextMessage reply = session.createTextMessage(json);
                 reply.setJMSCorrelationID(correlationId);
+                if (type != null) {
+                    reply.setJMSType(type);
+                }
                 producer.send(replyTo, reply, DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
             }
         }

@@ -1,5 +1,6 @@
 package io.paygate.simulator;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,11 +17,13 @@ import java.util.regex.Pattern;
  * @param httpProviders provider name to behaviour, served under {@code /{name}}
  * @param jmsProviders  provider name to behaviour, consuming {@code provider.{name}.requests}
  * @param bindAddress   address the HTTP server binds to; 127.0.0.1 unless running in a container
+ * @param stateFile     where decisions are journaled to survive restarts; null keeps memory only
  */
 public record SimulatorSettings(int port,
                                 Map<String, ProviderBehaviour> httpProviders,
                                 Map<String, ProviderBehaviour> jmsProviders,
-                                String bindAddress) {
+                                String bindAddress,
+                                Path stateFile) {
 
     public static final int DEFAULT_PORT = 8090;
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
@@ -47,10 +50,16 @@ public record SimulatorSettings(int port,
         }
     }
 
-    /** Binds to 127.0.0.1. */
+    /** Binds to 127.0.0.1, memory only. */
     public SimulatorSettings(int port, Map<String, ProviderBehaviour> httpProviders,
                              Map<String, ProviderBehaviour> jmsProviders) {
-        this(port, httpProviders, jmsProviders, DEFAULT_BIND_ADDRESS);
+        this(port, httpProviders, jmsProviders, DEFAULT_BIND_ADDRESS, null);
+    }
+
+    /** Memory only. */
+    public SimulatorSettings(int port, Map<String, ProviderBehaviour> httpProviders,
+                             Map<String, ProviderBehaviour> jmsProviders, String bindAddress) {
+        this(port, httpProviders, jmsProviders, bindAddress, null);
     }
 
     /**
@@ -62,10 +71,11 @@ public record SimulatorSettings(int port,
         Function<String, Optional<String>> scalar = key -> lookup.apply(key).filter(value -> !value.isBlank());
         int port = scalar.apply(PREFIX + "port").map(v -> parseInt(PREFIX + "port", v)).orElse(DEFAULT_PORT);
         String bindAddress = scalar.apply(PREFIX + "bind-address").map(String::trim).orElse(DEFAULT_BIND_ADDRESS);
+        Path stateFile = scalar.apply(PREFIX + "state-file").map(String::trim).map(Path::of).orElse(null);
         return new SimulatorSettings(port,
                 providers(scalar, lookup.apply(PREFIX + "http-providers").orElse("acme")),
                 providers(scalar, lookup.apply(PREFIX + "jms-providers").orElse("globex")),
-                bindAddress);
+                bindAddress, stateFile);
     }
 
     /** Maps {@code paygate.sim.port} to {@code PAYGATE_SIM_PORT}, the docker compose spelling. */

@@ -17,12 +17,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class ProviderSimulatorTest {
 
@@ -170,15 +176,54 @@ class ProviderSimulatorTest {
     }
 
     @Test
-    void statusQueryKnowsDecidedPaymentsOnly() throws Exception {
-        assertThat(send("GET", "/acme/payments/" + newReference(), null).statusCode()).isEqualTo(404);
+    void httpStatusQueryAnswersTheStoredAnswerOr404ForAnUnknownReference() throws Exception {
+        HttpResponse<String> unknown = send("GET", "/acme/payments/" + newReference(), null);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(MAPPER.readTree(unknown.body())).isEqualTo(MAPPER.readTree("{\"error\":\"unknown reference\"}"));
 
         String reference = newReference();
         String answer = pay(reference, "tok_visa").body();
         HttpResponse<String> status = send("GET", "/acme/payments/" + reference, null);
 
         assertThat(status.statusCode()).isEqualTo(200);
-        assertThat(MAPPER.readTree(status.body())).isEqualTo(MAPPER.readTree(answer));
+        JsonNode body = MAPPER.readTree(status.body());
+        assertThat(body).isEqualTo(MAPPER.readTree(answer));
+        assertThat(body.get("status").asText()).isEqualTo("APPROVED");
+        assertThat(body.get("reference").asText()).isEqualTo(reference);
+        assertThat(body.get("amount").asText()).isEqualTo("12.50");
+        assertThat(body.get("currency").asText()).isEqualTo("EUR");
+        assertThat(simulator.statusQueries().get("acme")).containsEntry(reference, 1);
+        assertThat(simulator.charges().get("acme")).containsExactly(Map.entry(reference, 1));
+    }
+
+    @Test
+    void resetAfterChargeDropsTheConnectionButTheChargeStandsAndAResendGetsTheAnswer() throws Exception {
+        String reference = newReference();
+
+        assertThatThrownBy(() -> pay(reference, "tok_reset_after_charge")).isInstanceOf(IOException.class);
+
+        assertThat(simulator.charges().get("acme")).containsExactly(Map.entry(reference, 1));
+        HttpResponse<String> status = send("GET", "/acme/payments/" + reference, null);
+        assertThat(MAPPER.readTree(status.body()).get("status").asText()).isEqualTo("APPROVED");
+        HttpResponse<String> resend = pay(reference, "tok_reset_after_charge");
+        assertThat(resend.statusCode()).isEqualTo(200);
+        assertThat(MAPPER.readTree(resend.body())).isEqualTo(MAPPER.readTree(status.body()));
+        assertThat(simulator.charges().get("acme")).containsExactly(Map.entry(reference, 1));
+    }
+
+    @Test
+    void resetBeforeChargeDropsOnlyTheFirstRequestAndChargesNothingUntilTheResend() throws Exception {
+        String reference = newReference();
+
+        assertThatThrownBy(() -> pay(reference, "tok_reset_before_charge")).isInstanceOf(IOException.class);
+
+        assertThat(simulator.requests().get("acme")).containsExactly(Map.entry(reference, 1));
+        assertThat(simulator.charges().get("acme")).isEmpty();
+        assertThat(send("GET", "/acme/payments/" + reference, null).statusCode()).isEqualTo(404);
+        HttpResponse<String> resend = pay(reference, "tok_reset_before_charge");
+        assertThat(resend.statusCode()).isEqualTo(200);
+        assertThat(MAPPER.readTree(resend.body()).get("status").asText()).isEqualTo("APPROVED");
+        assertThat(simulator.charges().get("acme")).containsExactly(Map.entry(reference, 1));
     }
 
     @Test
@@ -271,6 +316,65 @@ class ProviderSimulatorTest {
     }
 
     @Test
+    void jmsStatusQueryIsAnsweredWithTheStoredAnswerOrNotFound() throws Exception {
+        String reference = newReference();
+        String unknown = newReference();
+        try (Connection connection = connectionFactory.createConnection()) {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Queue replies = session.createQueue("test.replies." + reference);
+            MessageConsumer consumer = session.createConsumer(replies);
+            sendJmsRequest(session, reference, replies);
+            Message paymentReply = consumer.receive(10_000);
+            assertThat(paymentReply).isNotNull();
+            JsonNode answer = MAPPER.readTree(((TextMessage) paymentReply).getText());
+            assertThat(answer.get("reference").asText()).isEqualTo(reference);
+            assertThat(answer.get("amount").asText()).isEqualTo("12.50");
+            assertThat(answer.get("currency").asText()).isEqualTo("EUR");
+
+            sendStatusQuery(session, reference, replies);
+            Message known = consumer.receive(10_000);
+            sendStatusQuery(session, unknown, replies);
+            Message notFound = consumer.receive(10_000);
+
+            assertThat(known).isNotNull();
+            assertThat(known.getJMSType()).isEqualTo("status");
+            assertThat(known.getJMSCorrelationID()).isEqualTo(reference);
+            assertThat(MAPPER.readTree(((TextMessage) known).getText())).isEqualTo(answer);
+            assertThat(notFound).isNotNull();
+            assertThat(notFound.getJMSType()).isEqualTo("status");
+            assertThat(notFound.getJMSCorrelationID()).isEqualTo(unknown);
+            assertThat(MAPPER.readTree(((TextMessage) notFound).getText()))
+                    .isEqualTo(MAPPER.readTree("{\"reference\":\"" + unknown + "\",\"status\":\"NOT_FOUND\"}"));
+        }
+        assertThat(simulator.charges().get("globex")).containsExactly(Map.entry(reference, 1));
+        assertThat(simulator.statusQueries().get("globex")).containsOnlyKeys(reference, unknown);
+    }
+
+    @Test
+    void jmsHangTokenChargesWithoutReplyingAndAStatusQueryShowsTheCharge() throws Exception {
+        String reference = newReference();
+        try (Connection connection = connectionFactory.createConnection()) {
+            connection.start();
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Queue replies = session.createQueue("test.replies." + reference);
+            MessageConsumer consumer = session.createConsumer(replies);
+            sendJmsRequest(session, reference, replies, "tok_hang");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> simulator.charges().get("globex").containsKey(reference));
+
+            sendStatusQuery(session, reference, replies);
+
+            // The first message on the reply queue is the status reply: the payment itself got none.
+            Message first = consumer.receive(10_000);
+            assertThat(first).isNotNull();
+            assertThat(first.getJMSType()).isEqualTo("status");
+            assertThat(MAPPER.readTree(((TextMessage) first).getText()).get("status").asText()).isEqualTo("APPROVED");
+        }
+        assertThat(simulator.charges().get("globex")).containsExactly(Map.entry(reference, 1));
+    }
+
+    @Test
     void objectMessagesAreIgnored() throws Exception {
         String reference = newReference();
         try (Connection connection = connectionFactory.createConnection()) {
@@ -333,6 +437,80 @@ class ProviderSimulatorTest {
     }
 
     @Test
+    void withAStateFileChargesAndAnswersSurviveARestart(@TempDir Path dir) throws Exception {
+        Path stateFile = dir.resolve("sim-state.jsonl");
+        String approved = newReference();
+        String declined = newReference();
+        String resetOnce = newReference();
+        String approvedAnswer;
+        ProviderSimulator first = httpOnlySimulator(stateFile);
+        try {
+            String firstBase = "http://127.0.0.1:" + first.port();
+            approvedAnswer = pay(firstBase, approved, "tok_visa").body();
+            pay(firstBase, declined, "tok_decline");
+            assertThatThrownBy(() -> pay(firstBase, resetOnce, "tok_reset_before_charge")).isInstanceOf(IOException.class);
+        } finally {
+            first.stop();
+        }
+        // A write torn by a crash: the simulator drops it and starts with what is complete.
+        Files.writeString(stateFile, "{\"event\":\"answer\",\"provi", StandardOpenOption.APPEND);
+
+        ProviderSimulator second = httpOnlySimulator(stateFile);
+        try {
+            String secondBase = "http://127.0.0.1:" + second.port();
+            assertThat(second.charges().get("acme")).containsExactly(Map.entry(approved, 1));
+            HttpResponse<String> status = get(secondBase + "/acme/payments/" + approved);
+            assertThat(status.statusCode()).isEqualTo(200);
+            assertThat(MAPPER.readTree(status.body())).isEqualTo(MAPPER.readTree(approvedAnswer));
+            assertThat(MAPPER.readTree(get(secondBase + "/sim/charges").body()).get("acme").get(approved).asInt()).isEqualTo(1);
+            assertThat(MAPPER.readTree(pay(secondBase, approved, "tok_visa").body())).isEqualTo(MAPPER.readTree(approvedAnswer));
+            assertThat(MAPPER.readTree(pay(secondBase, declined, "tok_visa").body()).get("status").asText()).isEqualTo("DECLINED");
+            // the reset was already played before the restart, so the resend is charged
+            assertThat(pay(secondBase, resetOnce, "tok_reset_before_charge").statusCode()).isEqualTo(200);
+            assertThat(second.charges().get("acme")).containsOnly(Map.entry(approved, 1), Map.entry(resetOnce, 1));
+            assertThat(post(secondBase + "/sim/reset").statusCode()).isEqualTo(200);
+        } finally {
+            second.stop();
+        }
+
+        ProviderSimulator third = httpOnlySimulator(stateFile);
+        try {
+            assertThat(third.charges().get("acme")).isEmpty(); // the reset cleared the file as well
+        } finally {
+            third.stop();
+        }
+    }
+
+    @Test
+    void withoutAStateFileARestartForgetsEverything() throws Exception {
+        String reference = newReference();
+        ProviderSimulator first = httpOnlySimulator(null);
+        try {
+            pay("http://127.0.0.1:" + first.port(), reference, "tok_visa");
+            assertThat(first.charges().get("acme")).containsKey(reference);
+        } finally {
+            first.stop();
+        }
+        ProviderSimulator second = httpOnlySimulator(null);
+        try {
+            assertThat(second.charges().get("acme")).isEmpty();
+        } finally {
+            second.stop();
+        }
+    }
+
+    @Test
+    void standaloneFlagsNameSettingsKeys() {
+        assertThat(ProviderSimulator.parseFlags(List.of("--port", "8091", "--state-file=sim.jsonl", "--broker", "tcp://h:1")))
+                .containsOnly(Map.entry("paygate.sim.port", "8091"), Map.entry("paygate.sim.state-file", "sim.jsonl"),
+                        Map.entry("paygate.sim.broker.url", "tcp://h:1"));
+        assertThatThrownBy(() -> ProviderSimulator.parseFlags(List.of("--prot", "1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--prot");
+        assertThatThrownBy(() -> ProviderSimulator.parseFlags(List.of("--port")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a value");
+    }
+
+    @Test
     void settingsAreReadFromPropertiesWithDefaults() {
         Map<String, String> properties = Map.of(
                 "paygate.sim.http-providers", "acme, initech",
@@ -369,9 +547,30 @@ class ProviderSimulatorTest {
         return service;
     }
 
-    private static void sendJmsRequest(Session session, String reference, Queue replyTo) throws Exception {
+    private static ProviderSimulator httpOnlySimulator(Path stateFile) throws Exception {
+        ProviderSimulator started = new ProviderSimulator(new SimulatorSettings(0, Map.of("acme", ProviderBehaviour.DEFAULT),
+                Map.of(), "127.0.0.1", stateFile), null);
+        started.start();
+        return started;
+    }
+
+    private static void sendStatusQuery(Session session, String reference, Queue replyTo) throws Exception {
         MessageProducer producer = session.createProducer(session.createQueue("provider.globex.requests"));
-        TextMessage request = session.createTextMessage(paymentJson(reference, "tok_visa"));
+        TextMessage query = session.createTextMessage("{\"reference\":\"" + reference + "\"}");
+        query.setJMSType("status");
+        query.setJMSCorrelationID(reference);
+        query.setJMSReplyTo(replyTo);
+        producer.send(query);
+        producer.close();
+    }
+
+    private static void sendJmsRequest(Session session, String reference, Queue replyTo) throws Exception {
+        sendJmsRequest(session, reference, replyTo, "tok_visa");
+    }
+
+    private static void sendJmsRequest(Session session, String reference, Queue replyTo, String token) throws Exception {
+        MessageProducer producer = session.createProducer(session.createQueue("provider.globex.requests"));
+        TextMessage request = session.createTextMessage(paymentJson(reference, token));
         request.setJMSCorrelationID(reference);
         request.setJMSReplyTo(replyTo);
         producer.send(request);
@@ -379,11 +578,29 @@ class ProviderSimulatorTest {
     }
 
     private static HttpResponse<String> pay(String reference, String token) throws Exception {
-        return http.send(paymentRequest(reference, reference, token), HttpResponse.BodyHandlers.ofString());
+        return pay(base, reference, token);
+    }
+
+    private static HttpResponse<String> pay(String simulatorBase, String reference, String token) throws Exception {
+        return http.send(paymentRequest(simulatorBase, reference, reference, token), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpRequest paymentRequest(String idempotencyKey, String reference, String token) {
-        return HttpRequest.newBuilder(URI.create(base + "/acme/payments"))
+        return paymentRequest(base, idempotencyKey, reference, token);
+    }
+
+    private static HttpRequest paymentRequest(String simulatorBase, String idempotencyKey, String reference, String token) {
+        return HttpRequest.newBuilder(URI.create(simulatorBase + "/acme/payments"))
                 .header("Idempotency-Key", idempotencyKey)
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(10))
