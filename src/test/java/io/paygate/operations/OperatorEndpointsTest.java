@@ -15,6 +15,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.paygate.testing.RunningPaygate;
+import jakarta.jms.Connection;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -192,6 +196,27 @@ class OperatorEndpointsTest {
         assertThat(replay.statusCode()).isEqualTo(409);
         assertThat(json(replay.body()).path("detail").asText()).contains("provider.globex.requests");
         assertThat(alice.get("/api/admin/dlq/" + id).statusCode()).as("left where it was").isEqualTo(200);
+    }
+
+    @Test
+    void aDeadLetterBehindAThousandOthersCanStillBeReadAndDiscarded() throws Exception {
+        // The broker only looks at the messages it has paged in when it applies a selector.
+        try (Connection c = paygate.brokerClient().createConnection()) {
+            Session s = c.createSession(true, Session.SESSION_TRANSACTED);
+            MessageProducer p = s.createProducer(s.createQueue("paygate.dlq"));
+            for (int i = 0; i < 1200; i++) {
+                p.send(s.createTextMessage("{\"reference\":\"pg_backlog_" + i + "\"}"));
+            }
+            TextMessage last = s.createTextMessage("{\"reference\":\"pg_deep_down\"}");
+            last.setJMSCorrelationID("pg_deep_down");
+            p.send(last);
+            s.commit();
+            String id = last.getJMSMessageID();
+
+            assertThat(alice.get("/api/admin/dlq/" + id).statusCode()).isEqualTo(200);
+            assertThat(alice.post("/api/admin/dlq/" + id + "/discard", "{\"reason\":\"test\"}").statusCode()).isEqualTo(200);
+            assertThat(alice.get("/api/admin/dlq/" + id).statusCode()).isEqualTo(404);
+        }
     }
 
     // --- orders ---------------------------------------------------------------------------
