@@ -110,6 +110,7 @@ public class DeadLetterDesk {
             throw ApiProblem.invalid(errors);
         }
         String operator = exchange.getProperty(AdminAuthenticator.OPERATOR, String.class);
+        dlq.find(id).orElseThrow(() -> noSuchMessage(id)); // a quick 404, without waiting to receive
         Optional<DeadLetter> taken = dlq.take(id, (letter, session) ->
                 actions.record(new OperatorAction(OperatorAction.DISCARDED, letter.id(), operator, reason.get(),
                         (letter.originalQueue() == null ? "" : "from " + letter.originalQueue() + ": ")
