@@ -64,6 +64,8 @@ public class DeadLetterQueue {
             RedeliveryPolicy keep = copy.getRedeliveryPolicy().copy();
             keep.setMaximumRedeliveries(RedeliveryPolicy.NO_MAXIMUM_REDELIVERIES);
             copy.setRedeliveryPolicy(keep);
+            copy.setTrustAllPackages(false);
+            copy.setTrustedPackages(List.of());
             own = copy;
         }
         return new DeadLetterQueue(own, 3000);
