@@ -137,6 +137,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("auditTrail", new io.paygate.audit.AuditTrail());
         registry.bind("housekeeping", new Housekeeping(store, keys,
                 settings.duration("paygate.sweeper.received-age", Duration.ofSeconds(60))));
+        io.paygate.operations.Operations.bind(registry, json, lifecycle, database, connectionFactory);
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new DatabaseHealthCheck(dataSource));

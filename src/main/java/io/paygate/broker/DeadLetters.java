@@ -5,6 +5,7 @@ import java.time.ZoneOffset;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.component.jms.JmsEndpoint;
 
 /**
  * Prepares a message for the dead-letter queue: the original text body (never a Java object)
@@ -20,6 +21,8 @@ public class DeadLetters implements Processor {
     public static final String REASON = "paygateDeadLetterReason";
     public static final String ROUTE = "paygateDeadLetterRoute";
     public static final String AT = "paygateDeadLetterAt";
+    /** The queue the message was consumed from: where an operator's replay sends it back. */
+    public static final String QUEUE = "paygateDeadLetterQueue";
 
     public void prepare(Exchange exchange) {
         Throwable cause = exchange.getException() != null
@@ -32,6 +35,10 @@ public class DeadLetters implements Processor {
         message.setHeader(REASON, reason(cause));
         message.setHeader(ROUTE, exchange.getFromRouteId());
         message.setHeader(AT, OffsetDateTime.now(ZoneOffset.UTC).toString());
+        // The consuming endpoint, not a header: route steps may have replaced the JMS message.
+        if (exchange.getFromEndpoint() instanceof JmsEndpoint jms && !jms.isPubSubDomain()) {
+            message.setHeader(QUEUE, jms.getDestinationName());
+        }
     }
 
     static String reason(Throwable cause) {

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public class EmbeddedBroker implements Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+    /** How many dead letters an operator can reach by id (see deadLetterPolicy). */
+    private static final int DEAD_LETTER_PAGE = 10000;
     private final String name;
     private final File dataDir;
     private final String host;
@@ -105,6 +107,14 @@ public class EmbeddedBroker implements Service {
         entry.setDeadLetterStrategy(strategy);
         PolicyMap map = new PolicyMap();
         map.setDefaultEntry(entry);
+        // Operators pick dead letters by JMSMessageID (a selector); the broker only looks at the
+        // messages it has paged in (200, browsing 400, by default), so one deeper down could not be found.
+        PolicyEntry deadLetters = new PolicyEntry();
+        deadLetters.setQueue("paygate.dlq");
+        deadLetters.setDeadLetterStrategy(strategy);
+        deadLetters.setMaxPageSize(DEAD_LETTER_PAGE);
+        deadLetters.setMaxBrowsePageSize(DEAD_LETTER_PAGE);
+        map.setPolicyEntries(List.of(deadLetters));
         return map;
     }
 }
