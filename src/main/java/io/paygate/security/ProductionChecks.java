@@ -49,9 +49,9 @@ public final class ProductionChecks {
             LOG.warn("""
 
                     ************************************************************************************
-                    DEMO PROFILE: payments may be simulated and demo credentials may be in use. Now:
+                    DEMO PROFILE (paygate.profile=demo): this gateway is set up for trying it out.
                       - {}
-                    Do not take real orders like this. Set PAYGATE_PROFILE=prod to refuse all of the above.
+                    Do not take real payments like this. PAYGATE_PROFILE=prod refuses to start while any is left.
                     ************************************************************************************""",
                     demoValues.isEmpty() ? "no demo value found (production checks are still off)"
                             : String.join("\n  - ", demoValues));
@@ -121,12 +121,8 @@ public final class ProductionChecks {
         return urls;
     }
 
-    /** True for the simulator's port on a loopback or wildcard address, or its default URL. */
+    /** True for the simulator's port (configured or default) on a loopback or wildcard address. */
     static boolean pointsAtSimulator(String url, int simPort) {
-        if (url.startsWith("http://127.0.0.1:" + DEFAULT_SIMULATOR_PORT + "/")
-                || url.startsWith("http://localhost:" + DEFAULT_SIMULATOR_PORT + "/")) {
-            return true;
-        }
         try {
             URI uri = URI.create(url);
             String host = uri.getHost();
@@ -134,7 +130,7 @@ public final class ProductionChecks {
                 return false;
             }
             int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-            return port == simPort && isLocal(host);
+            return (port == simPort || port == DEFAULT_SIMULATOR_PORT) && isLocal(host);
         } catch (IllegalArgumentException e) {
             return false;
         }
