@@ -97,6 +97,11 @@ public final class Settings {
         }
     }
 
+    /** As {@link #parseDuration(String, String)}, for text that is not a setting (the message names no key). */
+    public static Duration parseDuration(String text) {
+        return parseDuration("duration", text);
+    }
+
     /**
      * A non-negative duration: "5s", "250ms", "2m", "24h", "1d", combinations like "1h30m" (all read
      * by Camel's TimeUtils), or ISO-8601 such as "PT5S". A bare number is refused: its unit would

@@ -43,8 +43,10 @@ public record BrokerCredentials(String paygateUser, String paygatePassword, Map<
     public String providerPassword(String provider) {
         String password = providerPasswords.get(provider);
         if (password == null) {
-            throw new IllegalStateException("provider " + provider + " has no broker user: add it to "
-                    + "paygate.broker.provider-users (PAYGATE_BROKER_PROVIDER_USERS)");
+            String key = providerPasswordKey(provider);
+            throw new IllegalStateException("no broker password for provider " + provider + ": list it in "
+                    + "paygate.broker.provider-users (PAYGATE_BROKER_PROVIDER_USERS) and, with an external broker, set "
+                    + key + " (" + key.toUpperCase(Locale.ROOT).replace('.', '_') + ")");
         }
         return password;
     }
