@@ -58,6 +58,7 @@ public class PaygateConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
+        settings.checkValuesReadByCamel();
         ProductionChecks.enforce(settings);
         Registry registry = context.getRegistry();
         File dataDir = new File(settings.string("paygate.data.dir", "./data")).getAbsoluteFile();

@@ -35,6 +35,21 @@ public final class Settings {
         return context;
     }
 
+    /**
+     * Checks the settings that Camel or the YAML routes read themselves (where a bad value would
+     * otherwise become a random port or a Camel error naming no setting). Settings read through
+     * this class are checked when read.
+     */
+    public void checkValuesReadByCamel() {
+        for (String key : INTEGERS_READ_BY_CAMEL) {
+            optional(key).ifPresent(v -> parseInteger(key, v));
+        }
+    }
+
+    private static final List<String> INTEGERS_READ_BY_CAMEL = List.of(
+            "paygate.http.port", "paygate.dispatch.consumers", "paygate.replies.consumers", "paygate.sweeper.period-ms",
+            "camel.component.http.connectTimeout", "camel.component.http.responseTimeout");
+
     public Optional<String> optional(String key) {
         return context.getPropertiesComponent().resolveProperty(key)
                 .map(String::trim)

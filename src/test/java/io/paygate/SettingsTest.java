@@ -69,6 +69,12 @@ class SettingsTest {
         assertThat(messages(refused)).contains("paygate.broker.embedded: \"yes\" is not a boolean (true or false)");
     }
 
+    @Test
+    void aPortThatIsNoNumberFailsTheStartInsteadOfBecomingARandomPort(@TempDir Path dataDir) {
+        Throwable refused = catchThrowable(() -> RunningPaygate.start(dataDir, Map.of("paygate.http.port", "80a")).close());
+        assertThat(messages(refused)).contains("paygate.http.port: \"80a\" is not an integer");
+    }
+
     private static String messages(Throwable t) {
         assertThat(t).as("start-up should have failed").isNotNull();
         StringBuilder all = new StringBuilder();
