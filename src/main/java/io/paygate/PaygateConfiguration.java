@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.paygate.api.ApiDocs;
 import io.paygate.api.Problems;
 import io.paygate.api.RequestGuards;
+import io.paygate.broker.BrokerCredentials;
 import io.paygate.broker.BrokerHealthCheck;
 import io.paygate.broker.DeadLetters;
 import io.paygate.broker.EmbeddedBroker;
@@ -29,8 +30,10 @@ import io.paygate.provider.Dispatcher;
 import io.paygate.provider.ProviderCalls;
 import io.paygate.provider.ProviderPolicies;
 import io.paygate.provider.ProviderDirectory;
+import io.paygate.security.DataDirectory;
 import io.paygate.security.MerchantAuthenticator;
 import io.paygate.security.MerchantDirectory;
+import io.paygate.security.ProductionChecks;
 import io.paygate.simulator.ProviderSimulator;
 import io.paygate.simulator.SimulatorSettings;
 import io.vertx.core.VertxOptions;
@@ -57,8 +60,11 @@ public class PaygateConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
+        settings.checkValuesReadByCamel();
+        ProductionChecks.enforce(settings);
         Registry registry = context.getRegistry();
         File dataDir = new File(settings.string("paygate.data.dir", "./data")).getAbsoluteFile();
+        DataDirectory.secure(context, dataDir);
 
         // Database: H2 file under the data dir unless a JDBC URL is configured.
         String dbUrl = settings.optional("paygate.db.url")
@@ -71,14 +77,15 @@ public class PaygateConfiguration implements CamelConfiguration {
 
         // Broker: in-JVM with KahaDB, or an external one.
         boolean embedded = settings.bool("paygate.broker.embedded", true);
-        String brokerUser = settings.string("paygate.broker.user", "");
-        String brokerPassword = settings.string("paygate.broker.password", "");
+        BrokerCredentials brokerCredentials = BrokerCredentials.fromSettings(settings,
+                embedded ? new File(dataDir, "broker").toPath() : null);
+        registry.bind("brokerCredentials", brokerCredentials);
         String brokerUrl;
         if (embedded) {
             EmbeddedBroker broker = new EmbeddedBroker(settings.string("paygate.broker.name", "paygate"),
                     new File(dataDir, "broker"),
                     settings.string("paygate.broker.host", "127.0.0.1"), settings.integer("paygate.broker.port", 61616),
-                    brokerUser, brokerPassword);
+                    brokerCredentials);
             broker.start();
             context.addService(broker);
             registry.bind("embeddedBroker", broker);
@@ -86,8 +93,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         } else {
             brokerUrl = settings.string("paygate.broker.url");
         }
-        JmsPoolConnectionFactory connectionFactory = JmsConnections.pooled(brokerUrl, brokerUser, brokerPassword,
-                settings.integer("paygate.broker.connections", 4));
+        JmsPoolConnectionFactory connectionFactory = JmsConnections.pooled(settings, brokerUrl, brokerCredentials);
         context.addService(closing(connectionFactory::stop));
         JmsComponent jms = JmsComponent.jmsComponent(connectionFactory);
         jms.setHeaderFilterStrategy(new JmsHeaderGuard());
@@ -145,8 +151,10 @@ public class PaygateConfiguration implements CamelConfiguration {
         health.register(new io.paygate.provider.CircuitHealthCheck(circuits));
 
         if (settings.bool("paygate.sim.enabled", false)) {
-            ProviderSimulator simulator = new ProviderSimulator(SimulatorSettings.fromProperties(settings::optional),
-                    connectionFactory);
+            SimulatorSettings simulatorSettings = SimulatorSettings.fromProperties(settings::optional);
+            // the simulator logs in as the provider it plays, never with paygate's own connections
+            ProviderSimulator simulator = new ProviderSimulator(simulatorSettings, JmsConnections.asSimulatedProvider(
+                    settings, brokerUrl, brokerCredentials, simulatorSettings.jmsProviders().keySet()));
             simulator.start();
             context.addService(closing(simulator::stop));
             registry.bind("providerSimulator", simulator);

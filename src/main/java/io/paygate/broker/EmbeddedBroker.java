@@ -1,15 +1,22 @@
 package io.paygate.broker;
 
 import java.io.File;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.activemq.broker.BrokerPlugin;
 import org.apache.activemq.broker.BrokerService;
 import org.apache.activemq.broker.region.policy.SharedDeadLetterStrategy;
 import org.apache.activemq.command.ActiveMQQueue;
 import org.apache.activemq.broker.region.policy.PolicyEntry;
 import org.apache.activemq.broker.region.policy.PolicyMap;
+import org.apache.activemq.filter.DestinationMapEntry;
 import org.apache.activemq.security.AuthenticationUser;
+import org.apache.activemq.security.AuthorizationEntry;
+import org.apache.activemq.security.AuthorizationPlugin;
+import org.apache.activemq.security.DefaultAuthorizationMap;
 import org.apache.activemq.security.SimpleAuthenticationPlugin;
+import org.apache.activemq.security.TempDestinationAuthorizationEntry;
 import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
 import org.apache.camel.Service;
 import org.slf4j.Logger;
@@ -17,7 +24,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The in-JVM ActiveMQ Classic broker of the default run: KahaDB and the scheduler store under
- * the data dir, and a TCP connector so outside providers and tools can connect.
+ * the data dir, and a TCP connector so outside providers and tools can connect. Every
+ * connection, in-JVM ones included, must log in (see {@link BrokerCredentials}); paygate's user may
+ * use every destination, a provider user only reads {@code provider.<name>.requests} and writes
+ * {@code paygate.replies}. Each message carries its sender's user name in {@code JMSXUserID}, set
+ * by the broker, so a reply tells which provider sent it.
  */
 public class EmbeddedBroker implements Service {
 
@@ -28,17 +39,15 @@ public class EmbeddedBroker implements Service {
     private final File dataDir;
     private final String host;
     private final int port;
-    private final String user;
-    private final String password;
+    private final BrokerCredentials credentials;
     private volatile BrokerService broker;
 
-    public EmbeddedBroker(String name, File dataDir, String host, int port, String user, String password) {
+    public EmbeddedBroker(String name, File dataDir, String host, int port, BrokerCredentials credentials) {
         this.name = name;
         this.dataDir = dataDir;
         this.host = host;
         this.port = port;
-        this.user = user;
-        this.password = password;
+        this.credentials = credentials;
     }
 
     /** In-JVM connections; create=false so a stopped broker is an error, never a fresh empty one. */
@@ -66,10 +75,10 @@ public class EmbeddedBroker implements Service {
             b.getSystemUsage().getStoreUsage().setLimit(2L * 1024 * 1024 * 1024);
             b.getSystemUsage().getTempUsage().setLimit(512L * 1024 * 1024);
             b.setDestinationPolicy(deadLetterPolicy());
-            if (user != null && !user.isBlank()) {
-                b.setPlugins(new BrokerPlugin[] {new SimpleAuthenticationPlugin(
-                        List.of(new AuthenticationUser(user, password, "paygate")))});
-            }
+            b.setPlugins(new BrokerPlugin[] {authentication(credentials), new AuthorizationPlugin(authorization(credentials))});
+            // The broker, not the sender, writes JMSXUserID: the authenticated user name.
+            b.setPopulateJMSXUserID(true);
+            b.setUseAuthenticatedPrincipalForJMSXUserID(true);
             b.addConnector("tcp://" + host + ":" + port);
             b.start();
             b.waitUntilStarted();
@@ -93,6 +102,79 @@ public class EmbeddedBroker implements Service {
                 LOG.warn("embedded broker did not stop cleanly", e);
             }
         }
+    }
+
+    private static final String PAYGATE_GROUP = "paygate";
+
+    static String providerGroup(String provider) {
+        return "provider-" + provider;
+    }
+
+    /** One user per configured name; no anonymous access (the plugin's default), also for vm:// connections. */
+    private static SimpleAuthenticationPlugin authentication(BrokerCredentials credentials) {
+        List<AuthenticationUser> users = new ArrayList<>();
+        users.add(new AuthenticationUser(credentials.paygateUser(), credentials.paygatePassword(), PAYGATE_GROUP));
+        credentials.providerPasswords().forEach((provider, password) ->
+                users.add(new AuthenticationUser(provider, password, providerGroup(provider))));
+        SimpleAuthenticationPlugin plugin = new SimpleAuthenticationPlugin(users);
+        plugin.setAnonymousAccessAllowed(false);
+        return plugin;
+    }
+
+    /**
+     * ACLs per destination; the broker grants the union of every matching entry. "admin" is the
+     * right to create the destination, which a provider needs for its own two queues only.
+     */
+    static DefaultAuthorizationMap authorization(BrokerCredentials credentials) {
+        List<DestinationMapEntry> entries = new ArrayList<>();
+        entries.add(entry(true, ">", PAYGATE_GROUP, PAYGATE_GROUP, PAYGATE_GROUP));
+        entries.add(entry(false, ">", PAYGATE_GROUP, PAYGATE_GROUP, PAYGATE_GROUP));
+        String providers = credentials.providerPasswords().keySet().stream()
+                .map(EmbeddedBroker::providerGroup).collect(Collectors.joining(","));
+        for (String provider : credentials.providerPasswords().keySet()) {
+            String group = providerGroup(provider);
+            entries.add(entry(true, "provider." + provider + ".requests", group, null, group));
+        }
+        if (!providers.isEmpty()) {
+            entries.add(entry(true, "paygate.replies", null, providers, providers));
+            // every JMS client subscribes to advisory topics (temporary destinations, consumers)
+            String everyone = PAYGATE_GROUP + "," + providers;
+            entries.add(entry(false, "ActiveMQ.Advisory.>", everyone, everyone, everyone));
+        }
+        DefaultAuthorizationMap map = new DefaultAuthorizationMap(entries);
+        TempDestinationAuthorizationEntry temporary = new TempDestinationAuthorizationEntry();
+        try {
+            temporary.setRead(PAYGATE_GROUP);
+            temporary.setWrite(PAYGATE_GROUP);
+            temporary.setAdmin(PAYGATE_GROUP);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        map.setTempDestinationAuthorizationEntry(temporary);
+        return map;
+    }
+
+    private static AuthorizationEntry entry(boolean queue, String destination, String read, String write, String admin) {
+        AuthorizationEntry entry = new AuthorizationEntry();
+        if (queue) {
+            entry.setQueue(destination);
+        } else {
+            entry.setTopic(destination);
+        }
+        try {
+            if (read != null) {
+                entry.setRead(read);
+            }
+            if (write != null) {
+                entry.setWrite(write);
+            }
+            if (admin != null) {
+                entry.setAdmin(admin);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return entry;
     }
 
     /**

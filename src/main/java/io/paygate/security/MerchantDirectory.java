@@ -45,7 +45,8 @@ public class MerchantDirectory {
         }).toList());
     }
 
-    private static Optional<String> setting(Settings settings, String merchantId, String name) {
+    /** A merchant's setting from the properties, or else from PAYGATE_MERCHANT_<ID>_<NAME>. */
+    static Optional<String> setting(Settings settings, String merchantId, String name) {
         String env = ("PAYGATE_MERCHANT_" + merchantId + "_" + name).toUpperCase(Locale.ROOT).replace('-', '_');
         return settings.optional("paygate.merchant." + merchantId + "." + name)
                 .or(() -> Optional.ofNullable(System.getenv(env)).map(String::trim).filter(v -> !v.isEmpty()));

@@ -109,11 +109,7 @@ public record SimulatorSettings(int port,
     }
 
     private static int parseInt(String key, String value) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be an integer but was '" + value + "'");
-        }
+        return io.paygate.Settings.parseInteger(key, value);
     }
 
     private static double parseDouble(String key, String value) {
@@ -124,12 +120,8 @@ public record SimulatorSettings(int port,
         }
     }
 
-    // Boolean.parseBoolean would turn a typo like "ture" into false without a word.
+    // The gateway's rule, so both read "yes" or "ture" the same way: as an error naming the key.
     private static boolean parseBoolean(String key, String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException(key + " must be true or false but was '" + value + "'");
-        };
+        return io.paygate.Settings.parseBoolean(key, value);
     }
 }

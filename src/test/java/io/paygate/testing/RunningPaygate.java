@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paygate.Paygate;
+import io.paygate.broker.BrokerCredentials;
 import io.paygate.broker.EmbeddedBroker;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -109,11 +110,32 @@ public final class RunningPaygate implements AutoCloseable, BeforeAllCallback, A
         p.setProperty("paygate.merchant.other.webhook-secret", "other-webhook-secret");
         overrides.forEach(p::setProperty);
         main = Paygate.create("config/application.properties", p);
-        main.start();
-        CamelContext context = main.getCamelContext();
-        if (context == null || !context.isStarted()) {
-            throw new IllegalStateException("paygate did not start");
+        try {
+            main.start();
+            CamelContext context = main.getCamelContext();
+            if (context == null || !context.isStarted()) {
+                throw new IllegalStateException("paygate did not start");
+            }
+        } catch (Exception e) {
+            // a refused start must not leave a broker or ports behind for the next test
+            stopQuietly();
+            throw e;
         }
+    }
+
+    private void stopQuietly() {
+        try {
+            CamelContext context = main.getCamelContext();
+            EmbeddedBroker broker = context == null ? null
+                    : context.getRegistry().lookupByNameAndType("embeddedBroker", EmbeddedBroker.class);
+            main.stop();
+            if (broker != null) {
+                broker.stop();
+            }
+        } catch (Exception ignored) {
+            // best effort: the start already failed
+        }
+        main = null;
     }
 
     public void stop() throws Exception {
@@ -148,11 +170,35 @@ public final class RunningPaygate implements AutoCloseable, BeforeAllCallback, A
         return context().getRegistry().lookupByNameAndType("embeddedBroker", EmbeddedBroker.class);
     }
 
-    /** A plain client connection over the broker's TCP connector, as an outside tool would make. */
+    /** A client over the broker's TCP connector logged in as paygate's own user (every destination). */
     public ActiveMQConnectionFactory brokerClient() {
+        BrokerCredentials credentials = credentials();
+        return brokerClient(credentials.paygateUser(), credentials.paygatePassword());
+    }
+
+    /** A client logged in as a JMS provider's user, e.g. providerClient("globex"). */
+    public ActiveMQConnectionFactory providerClient(String provider) {
+        return brokerClient(provider, credentials().providerPassword(provider));
+    }
+
+    /** A client over the TCP connector as an outside tool would make it; null user = no credentials. */
+    public ActiveMQConnectionFactory brokerClient(String user, String password) {
         ActiveMQConnectionFactory f = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
         f.setTrustedPackages(java.util.List.of());
+        if (user != null) {
+            f.setUserName(user);
+            f.setPassword(password);
+        }
         return f;
+    }
+
+    /** The broker users of the running gateway (configured or generated into the data dir). */
+    public BrokerCredentials credentials() {
+        return context().getRegistry().lookupByNameAndType("brokerCredentials", BrokerCredentials.class);
+    }
+
+    public Path dataDir() {
+        return dataDir;
     }
 
     public HttpResponse<String> postOrder(String body) throws Exception {
