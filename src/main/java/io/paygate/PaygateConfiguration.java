@@ -133,7 +133,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("reconciler", new io.paygate.reconcile.Reconciler(lifecycle,
                 settings.duration("paygate.reconcile.check-lease", Duration.ofSeconds(60)),
                 settings.integer("paygate.reconcile.batch", 100)));
-        registry.bind("providerCalls", new ProviderCalls(json, lifecycle));
+        registry.bind("providerCalls", new ProviderCalls(json, lifecycle, brokerCredentials.paygateUser()));
         registry.bind("jmsInbound", new JmsInbound());
         registry.bind("apiDocs", new ApiDocs());
         registry.bind("deadLetters", new DeadLetters());

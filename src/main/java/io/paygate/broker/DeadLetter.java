@@ -13,5 +13,6 @@ public record DeadLetter(
         String originalQueue,
         String correlationId,
         String type,
-        String body) {
+        String body,
+        String sender) {
 }

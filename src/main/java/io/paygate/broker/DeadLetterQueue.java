@@ -133,9 +133,13 @@ public class DeadLetterQueue {
     }
 
     /** Sends {@code body} as a persistent text message, with only the JMS headers that carry meaning. */
-    public static void send(Session session, String queue, String body, String correlationId, String type)
-            throws JMSException {
+    public static void send(Session session, String queue, String body, String correlationId, String type,
+                            String originalSender) throws JMSException {
         TextMessage m = session.createTextMessage(body);
+        if (originalSender != null) {
+            // paygate's own login sends the replay; the original sender is what the reply route believes
+            m.setStringProperty(DeadLetters.REPLAYED_SENDER, originalSender);
+        }
         if (correlationId != null) {
             m.setJMSCorrelationID(correlationId);
         }
@@ -171,8 +175,13 @@ public class DeadLetterQueue {
         if (at == null && m.getJMSTimestamp() > 0) {
             at = Instant.ofEpochMilli(m.getJMSTimestamp()).toString();
         }
+        String sender = m.getStringProperty(DeadLetters.SENDER);
+        if (sender == null) {
+            sender = m.getStringProperty("JMSXUserID"); // dead-lettered by the broker: the original message
+        }
         return new DeadLetter(m.getJMSMessageID(), reason == null ? "unknown" : reason,
-                m.getStringProperty(DeadLetters.ROUTE), at, queue, m.getJMSCorrelationID(), m.getJMSType(), text(m));
+                m.getStringProperty(DeadLetters.ROUTE), at, queue, m.getJMSCorrelationID(), m.getJMSType(), text(m),
+                sender);
     }
 
     /** Text and bytes are read as UTF-8; anything else (an ObjectMessage above all) is never opened. */

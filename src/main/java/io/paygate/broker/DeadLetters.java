@@ -23,6 +23,10 @@ public class DeadLetters implements Processor {
     public static final String AT = "paygateDeadLetterAt";
     /** The queue the message was consumed from: where an operator's replay sends it back. */
     public static final String QUEUE = "paygateDeadLetterQueue";
+    /** The broker login that sent the message: a replayed reply is believed for that provider only. */
+    public static final String SENDER = "paygateDeadLetterSender";
+    /** On a replayed message (sent by paygate's own login): who sent the original. */
+    public static final String REPLAYED_SENDER = "paygateReplayedSender";
 
     public void prepare(Exchange exchange) {
         Throwable cause = exchange.getException() != null
@@ -35,6 +39,7 @@ public class DeadLetters implements Processor {
         message.setHeader(REASON, reason(cause));
         message.setHeader(ROUTE, exchange.getFromRouteId());
         message.setHeader(AT, OffsetDateTime.now(ZoneOffset.UTC).toString());
+        message.setHeader(SENDER, exchange.getProperty(JmsInbound.SENDER, String.class));
         // The consuming endpoint, not a header: route steps may have replaced the JMS message.
         if (exchange.getFromEndpoint() instanceof JmsEndpoint jms && !jms.isPubSubDomain()) {
             message.setHeader(QUEUE, jms.getDestinationName());

@@ -17,10 +17,15 @@ import org.apache.camel.component.jms.JmsMessage;
 public class JmsInbound {
 
     public static final String ORIGINAL_BODY = "paygateOriginalBody";
+    /** Exchange property: the broker login that sent the message (JMSXUserID, stamped by the broker). */
+    public static final String SENDER = "paygateSender";
 
     public void readText(Exchange exchange) throws JMSException {
         Message message = exchange.getIn() instanceof JmsMessage jms ? jms.getJmsMessage() : null;
         String text;
+        if (message != null) {
+            exchange.setProperty(SENDER, message.getStringProperty("JMSXUserID"));
+        }
         if (message == null) {
             text = exchange.getIn().getBody(String.class);
         } else if (message instanceof ObjectMessage) {

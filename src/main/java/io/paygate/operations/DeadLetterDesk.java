@@ -87,7 +87,7 @@ public class DeadLetterDesk {
         replayable(dlq.find(id).orElseThrow(() -> noSuchMessage(id)));
         Optional<DeadLetter> taken = dlq.take(id, (letter, session) -> {
             String queue = replayable(letter);
-            DeadLetterQueue.send(session, queue, letter.body(), letter.correlationId(), letter.type());
+            DeadLetterQueue.send(session, queue, letter.body(), letter.correlationId(), letter.type(), letter.sender());
             actions.record(new OperatorAction(OperatorAction.REPLAYED, letter.id(), operator, reason.orElse(null),
                     "to " + queue + ": " + letter.reason(), now()));
         });

@@ -39,10 +39,13 @@ public class ProviderCalls {
 
     private final ObjectMapper json;
     private final OrderLifecycle lifecycle;
+    private final String ownBrokerUser;
 
-    public ProviderCalls(ObjectMapper json, OrderLifecycle lifecycle) {
+    /** @param ownBrokerUser paygate's own broker login: its messages on paygate.replies are operator replays */
+    public ProviderCalls(ObjectMapper json, OrderLifecycle lifecycle, String ownBrokerUser) {
         this.json = json;
         this.lifecycle = lifecycle;
+        this.ownBrokerUser = ownBrokerUser;
     }
 
     // ---- payment attempts -------------------------------------------------------------------
@@ -194,7 +197,11 @@ public class ProviderCalls {
      */
     public void reply(Exchange exchange) throws Exception {
         Message in = exchange.getIn();
-        String sender = in.getHeader("JMSXUserID", String.class);
+        String sender = exchange.getProperty(io.paygate.broker.JmsInbound.SENDER, String.class);
+        if (sender != null && sender.equals(ownBrokerUser)) {
+            // an operator's replay from paygate.dlq: believed as from the provider that sent the original
+            sender = in.getHeader(io.paygate.broker.DeadLetters.REPLAYED_SENDER, String.class);
+        }
         String reference = in.getHeader("JMSCorrelationID", String.class);
         if (sender == null || sender.isBlank()) {
             throw new UnprocessableMessage("reply without an authenticated sender (JMSXUserID)");

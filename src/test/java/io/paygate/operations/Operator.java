@@ -46,10 +46,14 @@ final class Operator {
         return paygate.send(b.build());
     }
 
-    /** Puts a message on a queue over the broker's TCP connector, as a provider or a tool would. */
+    /**
+     * Puts a message on a queue over the broker's TCP connector: on paygate.replies as the provider
+     * globex would (its login), elsewhere as a tool with paygate's login.
+     */
     static void put(RunningPaygate paygate, String queue, String body, String correlationId, Map<String, String> properties)
             throws Exception {
-        try (Connection c = paygate.brokerClient().createConnection()) {
+        try (Connection c = (queue.equals("paygate.replies") ? paygate.providerClient("globex") : paygate.brokerClient())
+                .createConnection()) {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             TextMessage m = s.createTextMessage(body);
             if (correlationId != null) {

@@ -67,19 +67,20 @@ class JmsRepliesTest {
         reply("pg_never_sent", "{\"status\":\"APPROVED\",\"providerReference\":\"x\"}");
         Message unknown = deadLetters(15000);
         assertThat(unknown).isNotNull();
-        assertThat(unknown.getStringProperty("paygateDeadLetterReason")).isEqualTo("reply for unknown order reference pg_never_sent");
+        assertThat(unknown.getStringProperty("paygateDeadLetterReason")).isEqualTo("answer for unknown order reference pg_never_sent");
         assertThat(unknown.getStringProperty("paygateDeadLetterRoute")).isEqualTo("provider-replies");
 
         reply(reference, "{\"status\":\"DECLINED\",\"providerReference\":\"x\",\"reason\":\"changed my mind\"}");
         Message contradicting = deadLetters(15000);
         assertThat(contradicting).isNotNull();
-        assertThat(contradicting.getStringProperty("paygateDeadLetterReason")).contains("contradicts its state APPROVED");
+        assertThat(contradicting.getStringProperty("paygateDeadLetterReason")).contains("while the order is APPROVED (conflicting answer, not applied)");
         assertThat(((TextMessage) contradicting).getText()).contains("changed my mind");
         assertThat(paygate.statusOf("contradicted")).isEqualTo("APPROVED");
     }
 
     private void reply(String correlationId, String body) throws Exception {
-        try (Connection c = paygate.brokerClient().createConnection()) {
+        // as the provider: the broker stamps its login (JMSXUserID), which is what paygate believes
+        try (Connection c = paygate.providerClient("globex").createConnection()) {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageProducer p = s.createProducer(s.createQueue("paygate.replies"));
             TextMessage m = s.createTextMessage(body);
