@@ -188,20 +188,13 @@ class AuditTrailTest {
                 Instant.now(), "another-node", "dispatch", "acme", 1, null, null, "{}");
         AuditEvent once = new AuditEvent(java.util.UUID.randomUUID().toString(), reference, "demo", 2, "provider-answer",
                 Instant.now(), "another-node", "dispatch", "acme", 1, "APPROVED", 12L, "{}");
-        paygate.context().getRouteController().stopRoute("audit-writer");
-        try (jakarta.jms.Connection c = paygate.brokerClient().createConnection()) {
-            jakarta.jms.Session session = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
-            jakarta.jms.MessageProducer producer = session.createProducer(session.createQueue(AuditTrail.QUEUE));
-            // as a sender whose commit answer was lost sends its batch again
-            producer.send(session.createTextMessage(twice.toJson(mapper)));
-            producer.send(session.createTextMessage("not an audit event"));
-            producer.send(session.createTextMessage(twice.toJson(mapper)));
-            producer.send(session.createTextMessage(once.toJson(mapper)));
-        } finally {
-            paygate.context().getRouteController().startRoute("audit-writer");
-        }
+        sendToAuditQueue(twice.toJson(mapper));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stepsOf(reference).size() == 1);
+        // later, the same event again (a redelivery, or a sender whose commit answer was lost), in a
+        // batch with another event and a message that is no event at all
+        sendToAuditQueue(twice.toJson(mapper), "not an audit event", twice.toJson(mapper), once.toJson(mapper));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> stepsOf(reference).size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stepsOf(reference).size() >= 2);
         assertThat(stepsOf(reference)).containsExactly("sent", "provider-answer");
         try (jakarta.jms.Connection c = paygate.brokerClient().createConnection()) {
             c.start();
@@ -210,6 +203,17 @@ class AuditTrailTest {
             assertThat(dead).isNotNull();
             assertThat(((jakarta.jms.TextMessage) dead).getText()).isEqualTo("not an audit event");
             assertThat(dead.getStringProperty("paygateDeadLetterReason")).isEqualTo("not an audit event");
+        }
+    }
+
+    private static void sendToAuditQueue(String... bodies) throws Exception {
+        try (jakarta.jms.Connection c = paygate.brokerClient().createConnection()) {
+            jakarta.jms.Session session = c.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED);
+            jakarta.jms.MessageProducer producer = session.createProducer(session.createQueue(AuditTrail.QUEUE));
+            for (String body : bodies) {
+                producer.send(session.createTextMessage(body));
+            }
+            session.commit();
         }
     }
 
