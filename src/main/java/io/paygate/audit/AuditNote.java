@@ -27,7 +27,8 @@ public record AuditNote(
         Map<String, Object> detail,
         UUID eventId,
         long sequence,
-        Instant at) {
+        Instant at,
+        String routeId) {
 
     /**
      * Microseconds since the epoch, but never the same or smaller than the last value handed out
@@ -40,29 +41,34 @@ public record AuditNote(
         long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
         long sequence = LAST_SEQUENCE.updateAndGet(last -> Math.max(last + 1, micros));
         return new AuditNote(step, reference, merchantId, null, null, null, null, Map.of(),
-                UUID.randomUUID(), sequence, now);
+                UUID.randomUUID(), sequence, now, null);
     }
 
     public AuditNote provider(String provider) {
-        return new AuditNote(step, reference, merchantId, provider, attempt, outcome, latencyMs, detail, eventId, sequence, at);
+        return new AuditNote(step, reference, merchantId, provider, attempt, outcome, latencyMs, detail, eventId, sequence, at, routeId);
     }
 
     public AuditNote attempt(Integer attempt) {
-        return new AuditNote(step, reference, merchantId, provider, attempt, outcome, latencyMs, detail, eventId, sequence, at);
+        return new AuditNote(step, reference, merchantId, provider, attempt, outcome, latencyMs, detail, eventId, sequence, at, routeId);
     }
 
     public AuditNote outcome(String outcome) {
-        return new AuditNote(step, reference, merchantId, provider, attempt, outcome, latencyMs, detail, eventId, sequence, at);
+        return new AuditNote(step, reference, merchantId, provider, attempt, outcome, latencyMs, detail, eventId, sequence, at, routeId);
     }
 
     public AuditNote latencyMs(Long latencyMs) {
-        return new AuditNote(step, reference, merchantId, provider, attempt, outcome, latencyMs, detail, eventId, sequence, at);
+        return new AuditNote(step, reference, merchantId, provider, attempt, outcome, latencyMs, detail, eventId, sequence, at, routeId);
+    }
+
+    /** The route that noted the step; {@link AuditNotes#add} fills it in from the exchange. */
+    public AuditNote routeId(String routeId) {
+        return new AuditNote(step, reference, merchantId, provider, attempt, outcome, latencyMs, detail, eventId, sequence, at, routeId);
     }
 
     /** Free-form facts of the step; redacted by {@link Redactor} before the event leaves the route. */
     public AuditNote detail(Map<String, Object> detail) {
         // Not Map.copyOf: detail values may legitimately be null (an absent field).
         return new AuditNote(step, reference, merchantId, provider, attempt, outcome, latencyMs,
-                Collections.unmodifiableMap(new LinkedHashMap<>(detail)), eventId, sequence, at);
+                Collections.unmodifiableMap(new LinkedHashMap<>(detail)), eventId, sequence, at, routeId);
     }
 }

@@ -41,7 +41,8 @@ public class AuditTap implements Processor {
             }
         }
         copy.removeProperty(AuditNotes.PROPERTY);
-        String routeId = routeId(copy);
+        // the route that noted each step (AuditNotes.add); the tap's copy only knows where the exchange started
+        String routeId = copy.getFromRouteId();
         List<AuditEvent> events = new ArrayList<>(mine.size());
         for (AuditNote note : mine) {
             events.add(event(note, routeId));
@@ -49,19 +50,11 @@ public class AuditTap implements Processor {
         copy.setProperty(EVENTS, events);
     }
 
-    /** The route the tap is in (a provider route called from dispatch), else the route the exchange came from. */
-    private static String routeId(Exchange copy) {
-        var unitOfWork = copy.getUnitOfWork();
-        if (unitOfWork != null && unitOfWork.getRoute() != null) {
-            return unitOfWork.getRoute().getRouteId();
-        }
-        return copy.getFromRouteId();
-    }
 
     AuditEvent event(AuditNote note, String routeId) {
         return new AuditEvent(note.eventId().toString(), note.reference(), note.merchantId(), note.sequence(),
-                note.step(), note.at(), node, routeId, note.provider(), note.attempt(), Redactor.text(note.outcome()),
-                note.latencyMs(), detailJson(note.detail()));
+                note.step(), note.at(), node, note.routeId() != null ? note.routeId() : routeId, note.provider(),
+                note.attempt(), Redactor.text(note.outcome()), note.latencyMs(), detailJson(note.detail()));
     }
 
     private String detailJson(Map<String, Object> detail) {
