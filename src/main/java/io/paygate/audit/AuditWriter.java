@@ -38,6 +38,7 @@ public class AuditWriter {
     private final int batchSize;
     private final long maxRoundsPerPoll;
     private boolean failing;
+    private final java.util.concurrent.atomic.AtomicLong failedRounds = new java.util.concurrent.atomic.AtomicLong();
 
     public AuditWriter(ConnectionFactory connections, AuditStore store, ObjectMapper json, int batchSize,
                        long maxRoundsPerPoll) {
@@ -75,6 +76,7 @@ public class AuditWriter {
                     stored += store.insertNew(events);
                 } catch (SQLException e) {
                     session.rollback();
+                    failedRounds.incrementAndGet();
                     if (!failing) {
                         LOG.warn("audit events cannot be stored ({}); they wait on {}", e.getMessage(), AuditTrail.QUEUE);
                         failing = true;
@@ -94,6 +96,11 @@ public class AuditWriter {
             connection.close();
         }
         return stored;
+    }
+
+    /** Rounds whose batch the database refused (and that were rolled back to wait on the queue). */
+    public long failedRounds() {
+        return failedRounds.get();
     }
 
     private void read(Message m, List<AuditEvent> events, List<Message> unreadable) throws JMSException {

@@ -181,6 +181,50 @@ class AuditTrailTest {
     }
 
     @Test
+    void whileTheAuditTableIsUnavailableOrdersCompleteAndItsEventsArriveOnceWhenItIsBack() throws Exception {
+        AuditTrail trail = paygate.context().getRegistry().lookupByNameAndType("auditTrail", AuditTrail.class);
+        AuditWriter writer = paygate.context().getRegistry().lookupByNameAndType("auditWriter", AuditWriter.class);
+        List<String> references = new ArrayList<>();
+        execute("ALTER TABLE audit_event RENAME TO audit_event_away");
+        try {
+            long sentBefore = trail.sentCount();
+            long failedBefore = writer.failedRounds();
+            for (int i = 0; i < 5; i++) {
+                String id = newOrderId();
+                HttpResponse<String> r = paygate.postOrder(order(id, "2.00", "EUR", "tok_visa"));
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(json(r.body()).path("status").asText()).isEqualTo("APPROVED");
+                references.add(json(r.body()).path("reference").asText());
+            }
+            // the writer has tried (and been refused) more often than the broker's usual redelivery limit
+            await().atMost(Duration.ofSeconds(20)).until(() -> trail.sentCount() - sentBefore >= 10
+                    && writer.failedRounds() - failedBefore >= 10);
+        } finally {
+            execute("ALTER TABLE audit_event_away RENAME TO audit_event");
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> countFor(references, "stored") == 5);
+        for (String reference : references) {
+            assertThat(stepsOf(reference)).as(reference).containsOnlyOnce("received", "stored");
+        }
+        try (jakarta.jms.Connection c = paygate.brokerClient().createConnection()) {
+            c.start();
+            jakarta.jms.Session session = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            var browser = session.createBrowser(session.createQueue("paygate.dlq"));
+            for (var e = browser.getEnumeration(); e.hasMoreElements(); ) {
+                String body = ((jakarta.jms.TextMessage) e.nextElement()).getText();
+                references.forEach(reference -> assertThat(body).doesNotContain(reference));
+            }
+        }
+    }
+
+    private static void execute(String sql) throws Exception {
+        try (Connection c = paygate.dataSource().getConnection(); var statement = c.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    @Test
     void aRedeliveredEventIsStoredOnceAndAMessageThatIsNoEventIsDeadLettered() throws Exception {
         com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         String reference = "pg_redelivered_" + SEQUENCE.incrementAndGet();
