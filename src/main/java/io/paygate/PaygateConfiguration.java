@@ -139,8 +139,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("adminAuthenticator", new io.paygate.security.AdminAuthenticator(
                 settings.string("paygate.admin.token", "")));
-        registry.bind("auditTap", new io.paygate.audit.AuditTap());
-        registry.bind("auditTrail", new io.paygate.audit.AuditTrail());
+        io.paygate.audit.AuditWiring.bind(context, settings, dataSource, store, connectionFactory, json);
         registry.bind("housekeeping", new Housekeeping(store, keys,
                 settings.duration("paygate.sweeper.received-age", Duration.ofSeconds(60))));
         io.paygate.operations.Operations.bind(registry, json, lifecycle, database, connectionFactory);

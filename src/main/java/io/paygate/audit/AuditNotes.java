@@ -23,7 +23,16 @@ public final class AuditNotes {
             notes = new ArrayList<>();
             exchange.setProperty(PROPERTY, notes);
         }
-        notes.add(note);
+        notes.add(note.routeId() != null ? note : note.routeId(currentRoute(exchange)));
+    }
+
+    /** The route running now (a provider route called from dispatch), else the one the exchange started in. */
+    private static String currentRoute(Exchange exchange) {
+        var unitOfWork = exchange.getUnitOfWork();
+        if (unitOfWork != null && unitOfWork.getRoute() != null) {
+            return unitOfWork.getRoute().getRouteId();
+        }
+        return exchange.getFromRouteId();
     }
 
     /** Removes and returns the pending notes. */

@@ -1,22 +1,183 @@
 package io.paygate.audit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.JMSException;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Receives the notes a wire tap carried off the order path (routes/audit.yaml).
- * PLACEHOLDER: logs them; the persistent queue and the audit table come with issue 8.
+ * Carries tapped events from the order path to the persistent queue {@code paygate.audit}.
+ * {@link #publish} (the {@code direct:audit} route, on a wire-tap thread) only puts the events in
+ * a bounded in-memory buffer; one sender thread drains the buffer and sends what it finds in one
+ * JMS transaction of up to {@code batchSize} persistent messages, so the broker syncs its journal
+ * once per batch instead of once per event. It sends as soon as anything is there (no waiting to
+ * fill a batch): under load batches fill by themselves while the previous commit syncs.
+ *
+ * <p>Loss window: events still in the buffer or in an uncommitted batch when the JVM is killed
+ * (kill -9, power loss) are lost — typically the last few milliseconds of steps. A normal stop
+ * flushes the buffer first. If the buffer is full (broker unreachable for long), the tap thread
+ * waits up to {@code bufferWait} for space, then drops the event and says so in the log.
  */
-public class AuditTrail {
+public class AuditTrail extends ServiceSupport {
 
+    public static final String QUEUE = "paygate.audit";
     private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
 
-    public void publish(Exchange exchange) {
-        List<AuditNote> notes = AuditNotes.take(exchange);
-        for (AuditNote note : notes) {
-            LOG.debug("audit {} {} {}", note.reference(), note.step(), note.outcome());
+    private final ConnectionFactory connections;
+    private final ObjectMapper json;
+    private final BlockingQueue<AuditEvent> buffer;
+    private final int batchSize;
+    private final Duration bufferWait;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean running;
+    private Thread sender;
+
+    public AuditTrail(ConnectionFactory connections, ObjectMapper json, int bufferCapacity, int batchSize,
+                      Duration bufferWait) {
+        this.connections = connections;
+        this.json = json;
+        this.buffer = new ArrayBlockingQueue<>(bufferCapacity);
+        this.batchSize = batchSize;
+        this.bufferWait = bufferWait;
+    }
+
+    /** The {@code direct:audit} step: hands the tap's events to the sender. Never touches the broker. */
+    public void publish(Exchange exchange) throws InterruptedException {
+        @SuppressWarnings("unchecked")
+        List<AuditEvent> events = exchange.getProperty(AuditTap.EVENTS, List.class);
+        exchange.removeProperty(AuditTap.EVENTS);
+        if (events == null) {
+            return;
+        }
+        for (AuditEvent event : events) {
+            if (!buffer.offer(event, bufferWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                dropped.incrementAndGet();
+                LOG.error("audit buffer full: event {} ({} of {}) not recorded", event.eventId(), event.step(),
+                        event.reference());
+            }
+        }
+    }
+
+    /** Events waiting in memory for the sender (not yet on the persistent queue). */
+    public int pending() {
+        return buffer.size();
+    }
+
+    public long sentCount() {
+        return sent.get();
+    }
+
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    @Override
+    protected void doStart() {
+        running = true;
+        sender = new Thread(this::sendLoop, "paygate-audit-sender");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    /** Routes are stopped before services, so nothing new is tapped: send what is buffered, then stop. */
+    @Override
+    protected void doStop() throws InterruptedException {
+        running = false;
+        Thread t = sender;
+        if (t != null) {
+            t.join(15_000);
+            if (t.isAlive()) {
+                t.interrupt();
+            }
+        }
+        if (!buffer.isEmpty()) {
+            LOG.error("audit trail stopped with {} events not sent", buffer.size());
+        }
+    }
+
+    private void sendLoop() {
+        List<AuditEvent> batch = new ArrayList<>(batchSize);
+        Connection connection = null;
+        Session session = null;
+        MessageProducer producer = null;
+        int failures = 0;
+        while (running || !buffer.isEmpty() || !batch.isEmpty()) {
+            try {
+                if (batch.isEmpty()) {
+                    AuditEvent first = buffer.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    buffer.drainTo(batch, batchSize - 1);
+                }
+                if (session == null) {
+                    connection = connections.createConnection();
+                    session = connection.createSession(true, Session.SESSION_TRANSACTED);
+                    producer = session.createProducer(session.createQueue(QUEUE));
+                    producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+                }
+                for (AuditEvent event : batch) {
+                    producer.send(session.createTextMessage(event.toJson(json)));
+                }
+                session.commit();
+                sent.addAndGet(batch.size());
+                batch.clear();
+                if (failures > 0) {
+                    LOG.info("audit events are reaching {} again", QUEUE);
+                }
+                failures = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (JMSException | RuntimeException e) {
+                // The batch is kept and sent again: a duplicate from an ambiguous commit is harmless,
+                // the writer stores each event id once.
+                failures++;
+                if (failures == 1) {
+                    LOG.warn("audit events cannot reach {} ({}); retrying", QUEUE, e.getClass().getSimpleName());
+                }
+                close(connection);
+                connection = null;
+                session = null;
+                producer = null;
+                if (!running && failures >= 20) {
+                    LOG.error("audit trail stopping: {} events not sent", batch.size() + buffer.size());
+                    break;
+                }
+                try {
+                    Thread.sleep(Math.min(5000, 50L << Math.min(failures, 7)));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        close(connection);
+    }
+
+    private static void close(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (JMSException | RuntimeException ignored) {
+                // already broken
+            }
         }
     }
 }

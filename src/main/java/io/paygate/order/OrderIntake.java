@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.paygate.api.ApiProblem;
+import io.paygate.audit.AuditNote;
+import io.paygate.audit.AuditNotes;
 import io.paygate.api.FieldError;
 import io.paygate.api.HttpAnswers;
 import io.paygate.security.CardNumbers;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +47,7 @@ public class OrderIntake {
     public static final String NEW_ORDER = "paygateNewOrder";
     public static final String KEY = "paygateIdempotencyKey";
     public static final String REPLAY = "paygateReplay";
+    private static final String RECEIVED_NOTE = "paygateReceivedNote";
 
     private final ObjectMapper json;
     private final ObjectMapper canonical;
@@ -62,8 +66,26 @@ public class OrderIntake {
         this.syncWait = syncWait;
     }
 
-    /** Decodes, screens for card numbers, parses and validates the body; 400 with every problem found. */
+    /**
+     * Decodes, screens for card numbers, parses and validates the body; 400 with every problem found.
+     * A refusal is noted for the audit trail as "rejected" (field paths and messages only).
+     */
     public void readOrder(Exchange exchange) {
+        try {
+            readValidOrder(exchange);
+        } catch (ApiProblem problem) {
+            Merchant merchant = exchange.getProperty(MERCHANT, Merchant.class);
+            List<Map<String, Object>> errors = new ArrayList<>();
+            for (FieldError e : problem.errors()) {
+                errors.add(Map.of("field", e.field(), "message", e.message()));
+            }
+            AuditNotes.add(exchange, AuditNote.of("rejected", null, merchant == null ? null : merchant.id())
+                    .outcome(problem.type()).detail(Map.of("errors", errors)));
+            throw problem;
+        }
+    }
+
+    private void readValidOrder(Exchange exchange) {
         byte[] bytes = exchange.getIn().getBody(byte[].class);
         String text = utf8(bytes);
         if (CardNumbers.containsCardNumber(text)) {
@@ -100,8 +122,38 @@ public class OrderIntake {
         }
         OrderRequest request = validator.toRequest(body);
         exchange.setProperty(REQUEST, request);
-        exchange.setProperty(KEY, new IdempotencyRecord(merchant.id(), key != null ? key : request.orderId(),
-                fingerprint(body), "pg_" + UUID.randomUUID().toString().replace("-", ""), null, null, OrderStore.now()));
+        IdempotencyRecord record = new IdempotencyRecord(merchant.id(), key != null ? key : request.orderId(),
+                fingerprint(body), "pg_" + UUID.randomUUID().toString().replace("-", ""), null, null, OrderStore.now());
+        exchange.setProperty(KEY, record);
+        // Noted now (its time is when the order arrived), put on the record only if the order is stored.
+        exchange.setProperty(RECEIVED_NOTE, AuditNote.of("received", record.orderReference(), merchant.id())
+                .detail(receivedDetail(request, key)));
+    }
+
+    /** The order as received, for the audit trail (the Redactor masks token, e-mail and phone). */
+    private Map<String, Object> receivedDetail(OrderRequest r, String idempotencyKey) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("orderId", r.orderId());
+        detail.put("amount", r.amount());
+        detail.put("currency", r.currency());
+        detail.put("paymentMethod", Map.of("type", r.paymentType(), "token", r.paymentToken()));
+        if (r.customerJson() != null) {
+            try {
+                detail.put("customer", json.readValue(r.customerJson(), Map.class));
+            } catch (JsonProcessingException e) {
+                detail.put("customer", "unreadable");
+            }
+        }
+        if (r.callbackUrl() != null) {
+            detail.put("callbackUrl", r.callbackUrl());
+        }
+        if (r.preferredProvider() != null) {
+            detail.put("provider", r.preferredProvider());
+        }
+        if (idempotencyKey != null) {
+            detail.put("idempotencyKey", idempotencyKey);
+        }
+        return detail;
     }
 
     /**
@@ -118,6 +170,12 @@ public class OrderIntake {
             case STORED -> {
                 exchange.setProperty(NEW_ORDER, order);
                 exchange.getIn().setBody(DispatchMessage.of(order.reference()));
+                AuditNote received = exchange.getProperty(RECEIVED_NOTE, AuditNote.class);
+                if (received != null) {
+                    AuditNotes.add(exchange, received);
+                }
+                AuditNotes.add(exchange, AuditNote.of("stored", order.reference(), merchant.id())
+                        .outcome(OrderStatus.RECEIVED.name()));
                 LOG.info("order {} received from merchant {} as {}", r.orderId(), merchant.id(), order.reference());
             }
             case KEY_EXISTS -> {
@@ -136,6 +194,8 @@ public class OrderIntake {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         LOG.warn("order {} could not be queued ({}); withdrawing it", order.reference(),
                 cause == null ? "unknown" : cause.getClass().getSimpleName());
+        AuditNotes.add(exchange, AuditNote.of("withdrawn", order.reference(), order.merchantId())
+                .outcome("broker unavailable"));
         try {
             lifecycle.store().withdraw(order, exchange.getProperty(KEY, IdempotencyRecord.class));
         } catch (SQLException e) {

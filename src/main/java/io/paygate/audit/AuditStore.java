@@ -1,0 +1,213 @@
+package io.paygate.audit;
+
+import io.paygate.database.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import javax.sql.DataSource;
+
+/** The {@code audit_event} table: batches in, timelines and exports out, old rows purged. */
+public class AuditStore {
+
+    static final String COLUMNS = "event_id, order_reference, merchant_id, sequence_no, step, occurred_at, node,"
+            + " route_id, provider, attempt, outcome, latency_ms, detail";
+
+    private final Database database;
+    private final DataSource dataSource;
+
+    public AuditStore(Database database, DataSource dataSource) {
+        this.database = database;
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Writes the events not stored yet, in one transaction. An event id already in the table (a
+     * redelivery, or a batch the sender sent twice) is skipped. Returns how many rows were written.
+     */
+    public int insertNew(Collection<AuditEvent> events) throws SQLException {
+        Map<String, AuditEvent> byId = new LinkedHashMap<>();
+        for (AuditEvent e : events) {
+            byId.putIfAbsent(e.eventId(), e);
+        }
+        if (byId.isEmpty()) {
+            return 0;
+        }
+        return database.inTransaction(c -> {
+            Set<String> known = existing(c, byId.keySet());
+            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+            int written = 0;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_event (" + COLUMNS
+                    + ", recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (AuditEvent e : byId.values()) {
+                    if (known.contains(e.eventId())) {
+                        continue;
+                    }
+                    ps.setString(1, e.eventId());
+                    ps.setString(2, cut(e.reference(), 40));
+                    ps.setString(3, cut(e.merchantId(), 64));
+                    ps.setLong(4, e.sequence());
+                    ps.setString(5, cut(e.step(), 40));
+                    ps.setObject(6, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
+                    ps.setString(7, cut(e.node(), 128));
+                    ps.setString(8, cut(e.routeId(), 128));
+                    ps.setString(9, cut(e.provider(), 64));
+                    if (e.attempt() == null) {
+                        ps.setNull(10, Types.INTEGER);
+                    } else {
+                        ps.setInt(10, e.attempt());
+                    }
+                    ps.setString(11, cut(e.outcome(), 1024));
+                    if (e.latencyMs() == null) {
+                        ps.setNull(12, Types.BIGINT);
+                    } else {
+                        ps.setLong(12, e.latencyMs());
+                    }
+                    ps.setString(13, e.detailJson());
+                    ps.setObject(14, now);
+                    ps.addBatch();
+                    written++;
+                }
+                if (written > 0) {
+                    ps.executeBatch();
+                }
+            }
+            return written;
+        });
+    }
+
+    /** One order's steps in the order they happened. */
+    public List<AuditEvent> timeline(String merchantId, String reference) throws SQLException {
+        return database.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                    + " FROM audit_event WHERE order_reference = ? AND merchant_id = ? ORDER BY sequence_no, event_id")) {
+                ps.setString(1, reference);
+                ps.setString(2, merchantId);
+                List<AuditEvent> events = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        events.add(row(rs));
+                    }
+                }
+                return events;
+            }
+        });
+    }
+
+    /**
+     * Opens a cursor over the events from {@code from} (inclusive) to {@code to} (exclusive), in
+     * time order, optionally of one merchant. The caller closes it (and with it the connection).
+     */
+    public Cursor export(Instant from, Instant to, String merchantId) throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            // PostgreSQL streams with a fetch size only inside a transaction.
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                    + " FROM audit_event WHERE occurred_at >= ? AND occurred_at < ?"
+                    + (merchantId == null ? "" : " AND merchant_id = ?") + " ORDER BY occurred_at, sequence_no, event_id");
+            ps.setFetchSize(500);
+            ps.setObject(1, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
+            ps.setObject(2, OffsetDateTime.ofInstant(to, ZoneOffset.UTC));
+            if (merchantId != null) {
+                ps.setString(3, merchantId);
+            }
+            return new Cursor(c, ps, ps.executeQuery());
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Deletes events that happened before {@code before}; returns how many. */
+    public int purge(Instant before) throws SQLException {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_event WHERE occurred_at < ?")) {
+                ps.setObject(1, OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Rows of an export, read one at a time. */
+    public static final class Cursor implements AutoCloseable {
+        private final Connection connection;
+        private final PreparedStatement statement;
+        private final ResultSet rows;
+
+        Cursor(Connection connection, PreparedStatement statement, ResultSet rows) {
+            this.connection = connection;
+            this.statement = statement;
+            this.rows = rows;
+        }
+
+        /** The next event, or null at the end. */
+        public AuditEvent next() throws SQLException {
+            return rows.next() ? row(rows) : null;
+        }
+
+        @Override
+        public void close() {
+            try {
+                rows.close();
+                statement.close();
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // closing anyway
+            } finally {
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // returned to the pool or broken
+                }
+            }
+        }
+    }
+
+    private static Set<String> existing(Connection c, Set<String> ids) throws SQLException {
+        StringJoiner marks = new StringJoiner(", ", "(", ")");
+        ids.forEach(id -> marks.add("?"));
+        Set<String> known = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT event_id FROM audit_event WHERE event_id IN " + marks)) {
+            int i = 1;
+            for (String id : ids) {
+                ps.setString(i++, id);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    known.add(rs.getString(1));
+                }
+            }
+        }
+        return known;
+    }
+
+    private static AuditEvent row(ResultSet rs) throws SQLException {
+        long attempt = rs.getLong("attempt");
+        Integer attemptValue = rs.wasNull() ? null : (int) attempt;
+        long latency = rs.getLong("latency_ms");
+        Long latencyValue = rs.wasNull() ? null : latency;
+        return new AuditEvent(rs.getString("event_id"), rs.getString("order_reference"), rs.getString("merchant_id"),
+                rs.getLong("sequence_no"), rs.getString("step"),
+                rs.getObject("occurred_at", OffsetDateTime.class).toInstant(), rs.getString("node"),
+                rs.getString("route_id"), rs.getString("provider"), attemptValue, rs.getString("outcome"),
+                latencyValue, rs.getString("detail"));
+    }
+
+    private static String cut(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+}

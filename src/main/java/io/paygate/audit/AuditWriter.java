@@ -1,0 +1,135 @@
+package io.paygate.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paygate.broker.DeadLetters;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code audit-writer} route's step: moves events from {@code paygate.audit} into
+ * {@code audit_event}, up to {@code batchSize} per round, each round one JMS transaction around
+ * one JDBC transaction. The database commits first: if the JMS commit is then lost, the events
+ * come again and are skipped by id, so every event is stored exactly once.
+ *
+ * <p>While the route is stopped (or the database is down) events simply wait on the persistent
+ * queue; the order path does not notice. A message that is not an audit event goes to
+ * {@code paygate.dlq} with the reason.
+ */
+public class AuditWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
+
+    private final ConnectionFactory connections;
+    private final AuditStore store;
+    private final ObjectMapper json;
+    private final int batchSize;
+    private final long maxRoundsPerPoll;
+    private boolean failing;
+    private final java.util.concurrent.atomic.AtomicLong failedRounds = new java.util.concurrent.atomic.AtomicLong();
+
+    public AuditWriter(ConnectionFactory connections, AuditStore store, ObjectMapper json, int batchSize,
+                       long maxRoundsPerPoll) {
+        this.connections = connections;
+        this.store = store;
+        this.json = json;
+        this.batchSize = batchSize;
+        this.maxRoundsPerPoll = maxRoundsPerPoll;
+    }
+
+    /** One poll: writes batches until the queue is empty (or a bounded number of rounds); returns events stored. */
+    public synchronized int drain() throws JMSException {
+        int stored = 0;
+        Connection connection = connections.createConnection();
+        try {
+            connection.start();
+            Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+            MessageConsumer consumer = session.createConsumer(
+                    session.createQueue(AuditTrail.QUEUE + "?consumer.prefetchSize=" + batchSize));
+            for (long round = 0; round < maxRoundsPerPoll; round++) {
+                List<AuditEvent> events = new ArrayList<>();
+                List<Message> unreadable = new ArrayList<>();
+                Message m = consumer.receive(50);
+                while (m != null) {
+                    read(m, events, unreadable);
+                    if (events.size() + unreadable.size() >= batchSize) {
+                        break;
+                    }
+                    m = consumer.receive(5);
+                }
+                if (events.isEmpty() && unreadable.isEmpty()) {
+                    break;
+                }
+                try {
+                    stored += store.insertNew(events);
+                } catch (SQLException e) {
+                    session.rollback();
+                    failedRounds.incrementAndGet();
+                    if (!failing) {
+                        LOG.warn("audit events cannot be stored ({}); they wait on {}", e.getMessage(), AuditTrail.QUEUE);
+                        failing = true;
+                    }
+                    break;
+                }
+                deadLetter(session, unreadable);
+                session.commit();
+                if (failing) {
+                    LOG.info("audit events are being stored again");
+                    failing = false;
+                }
+            }
+            consumer.close();
+            session.close();
+        } finally {
+            connection.close();
+        }
+        return stored;
+    }
+
+    /** Rounds whose batch the database refused (and that were rolled back to wait on the queue). */
+    public long failedRounds() {
+        return failedRounds.get();
+    }
+
+    private void read(Message m, List<AuditEvent> events, List<Message> unreadable) throws JMSException {
+        if (m instanceof TextMessage text && text.getText() != null) {
+            try {
+                events.add(AuditEvent.fromJson(json, text.getText()));
+                return;
+            } catch (IllegalArgumentException e) {
+                // falls through to the dead-letter queue
+            }
+        }
+        unreadable.add(m);
+    }
+
+    private static void deadLetter(Session session, List<Message> unreadable) throws JMSException {
+        if (unreadable.isEmpty()) {
+            return;
+        }
+        MessageProducer dlq = session.createProducer(session.createQueue("paygate.dlq"));
+        for (Message m : unreadable) {
+            // Only text is carried over: a Java object body is never read.
+            String body = m instanceof TextMessage t ? t.getText() : "";
+            TextMessage copy = session.createTextMessage(body);
+            copy.setStringProperty(DeadLetters.REASON, "not an audit event");
+            copy.setStringProperty(DeadLetters.ROUTE, "audit-writer");
+            copy.setStringProperty(DeadLetters.AT, OffsetDateTime.now(ZoneOffset.UTC).toString());
+            dlq.send(copy);
+        }
+        dlq.close();
+        LOG.warn("{} messages on {} were not audit events; moved to paygate.dlq", unreadable.size(), AuditTrail.QUEUE);
+    }
+}
