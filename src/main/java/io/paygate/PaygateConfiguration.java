@@ -109,6 +109,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         IdempotencyKeys keys = new IdempotencyKeys(database, retention);
         ProviderDirectory providers = new ProviderDirectory(context);
         MerchantDirectory merchants = MerchantDirectory.fromSettings(settings);
+        io.paygate.security.CallbackUrlGuard callbackUrls = io.paygate.security.CallbackUrlGuard.fromSettings(settings);
 
         registry.bind("orderLifecycle", lifecycle);
         registry.bind("providerDirectory", providers);
@@ -116,7 +117,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("requestGuards", new RequestGuards(settings.longValue("paygate.api.max-body-bytes", 65536)));
         registry.bind("problems", new Problems(json, settings.integer("paygate.api.retry-after-seconds", 5)));
         registry.bind("merchantAuthenticator", new MerchantAuthenticator(merchants));
-        registry.bind("orderIntake", new OrderIntake(json, validator(settings, providers), lifecycle, keys,
+        registry.bind("orderIntake", new OrderIntake(json, validator(settings, providers, callbackUrls::refusal), lifecycle, keys,
                 settings.duration("paygate.sync-wait", Duration.ofSeconds(5))));
         registry.bind("dispatcher", new Dispatcher(json, lifecycle, providers,
                 settings.integer("paygate.dispatch.max-attempts", 3),
@@ -132,6 +133,8 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("housekeeping", new Housekeeping(store, keys,
                 settings.duration("paygate.sweeper.received-age", Duration.ofSeconds(60))));
 
+        io.paygate.notify.Notifications.wire(context, settings, store, merchants, callbackUrls, json);
+
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new DatabaseHealthCheck(dataSource));
         health.register(new BrokerHealthCheck(connectionFactory));
@@ -145,7 +148,8 @@ public class PaygateConfiguration implements CamelConfiguration {
         }
     }
 
-    private static OrderValidator validator(Settings settings, ProviderDirectory providers) {
+    private static OrderValidator validator(Settings settings, ProviderDirectory providers,
+                                            OrderValidator.CallbackUrls callbackUrls) {
         Map<String, BigDecimal> perCurrency = new HashMap<>();
         for (String entry : settings.list("paygate.orders.max-amount-per-currency", "")) {
             String[] parts = entry.split(":", 2);
@@ -153,7 +157,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         }
         return new OrderValidator(new BigDecimal(settings.string("paygate.orders.max-amount", "1000000")), perCurrency,
                 new LinkedHashSet<>(settings.list("paygate.orders.payment-method-types", "card_token")),
-                providers::exists);
+                providers::exists, callbackUrls);
     }
 
     /** JSON as clients may send it: bounded depth and sizes, no duplicate keys, no trailing garbage. */

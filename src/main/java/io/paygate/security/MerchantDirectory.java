@@ -45,10 +45,15 @@ public class MerchantDirectory {
         }).toList());
     }
 
-    private static Optional<String> setting(Settings settings, String merchantId, String name) {
+    static Optional<String> setting(Settings settings, String merchantId, String name) {
         String env = ("PAYGATE_MERCHANT_" + merchantId + "_" + name).toUpperCase(Locale.ROOT).replace('-', '_');
         return settings.optional("paygate.merchant." + merchantId + "." + name)
                 .or(() -> Optional.ofNullable(System.getenv(env)).map(String::trim).filter(v -> !v.isEmpty()));
+    }
+
+    /** The merchant with this id (for work done on its behalf, such as signing its webhooks). */
+    public Optional<Merchant> find(String id) {
+        return merchants.stream().filter(m -> m.id().equals(id)).findFirst();
     }
 
     /**
