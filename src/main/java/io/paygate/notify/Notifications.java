@@ -31,6 +31,7 @@ public final class Notifications {
 
         WebhookOutbox outbox = new WebhookOutbox(database, callbackUrls, json);
         store.addTransitionHook(outbox);
+        registry.bind("webhookOutbox", outbox);
         RetrySchedule schedule = new RetrySchedule(settings.list("paygate.webhooks.retry-delays", "10s,1m,5m,30m,2h,6h")
                 .stream().map(Settings::parseDuration).toList());
         WebhookSender sender = new WebhookSender(callbackUrls,
