@@ -96,6 +96,7 @@ public class WebhookSender {
                                 .build())
                         .build())
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(responseTimeout)).build())
+                .setUserAgent("paygate-webhooks")
                 .disableRedirectHandling()
                 .disableAutomaticRetries()
                 .disableCookieManagement()

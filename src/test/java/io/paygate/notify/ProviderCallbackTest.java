@@ -77,6 +77,28 @@ class ProviderCallbackTest {
     }
 
     @Test
+    void theStorefrontHearsUnknownThenTheAnswerTheCallbackBrought() throws Exception {
+        try (StorefrontReceiver storefront = new StorefrontReceiver()) {
+            paygate.postOrder(WebhookDeliveryTest.order("cb-told", "10.00", "EUR", "tok_visa",
+                    storefront.url("/hooks/told")));
+            await().atMost(Duration.ofSeconds(20)).until(() -> storefront.requests("/hooks/told").size() == 1);
+            JsonNode unknown = json(storefront.requests("/hooks/told").get(0).body());
+            assertThat(unknown.path("status").asText()).isEqualTo("UNKNOWN");
+
+            String body = answer(unknown, "APPROVED", "acme-told", "10.00");
+            assertThat(callback("acme", body, sign(ACME_SECRET, Instant.now().getEpochSecond(), body)).statusCode())
+                    .isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> storefront.requests("/hooks/told").size() == 2);
+            StorefrontReceiver.Received approved = storefront.requests("/hooks/told").get(1);
+            assertThat(json(approved.body()).path("status").asText()).isEqualTo("APPROVED");
+            assertThat(json(approved.body()).path("providerReference").asText()).isEqualTo("acme-told");
+            assertThat(approved.header("Paygate-Event-Id"))
+                    .isNotEqualTo(storefront.requests("/hooks/told").get(0).header("Paygate-Event-Id"));
+        }
+    }
+
+    @Test
     void aBadSignatureIs401AndChangesNothing() throws Exception {
         JsonNode before = unknownOrder("cb-forged");
         String body = answer(before, "APPROVED", "forged", "10.00");
