@@ -117,6 +117,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         IdempotencyKeys keys = new IdempotencyKeys(database, retention);
         ProviderDirectory providers = new ProviderDirectory(context);
         MerchantDirectory merchants = MerchantDirectory.fromSettings(settings);
+        io.paygate.security.CallbackUrlGuard callbackUrls = io.paygate.security.CallbackUrlGuard.fromSettings(settings);
 
         registry.bind("orderLifecycle", lifecycle);
         registry.bind("providerDirectory", providers);
@@ -124,7 +125,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("requestGuards", new RequestGuards(settings.longValue("paygate.api.max-body-bytes", 65536)));
         registry.bind("problems", new Problems(json, settings.integer("paygate.api.retry-after-seconds", 5)));
         registry.bind("merchantAuthenticator", new MerchantAuthenticator(merchants));
-        registry.bind("orderIntake", new OrderIntake(json, validator(settings, providers), lifecycle, keys,
+        registry.bind("orderIntake", new OrderIntake(json, validator(settings, providers, callbackUrls::refusal), lifecycle, keys,
                 settings.duration("paygate.sync-wait", Duration.ofSeconds(5))));
         CircuitStates circuits = new CircuitStates(context, providers);
         registry.bind("circuitStates", circuits);
@@ -144,6 +145,8 @@ public class PaygateConfiguration implements CamelConfiguration {
                 settings.duration("paygate.sweeper.received-age", Duration.ofSeconds(60))));
         io.paygate.operations.Operations.bind(registry, json, lifecycle, database, connectionFactory);
 
+        io.paygate.notify.Notifications.wire(context, settings, store, merchants, callbackUrls, json);
+
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new DatabaseHealthCheck(dataSource));
         health.register(new BrokerHealthCheck(connectionFactory));
@@ -160,7 +163,8 @@ public class PaygateConfiguration implements CamelConfiguration {
         }
     }
 
-    private static OrderValidator validator(Settings settings, ProviderDirectory providers) {
+    private static OrderValidator validator(Settings settings, ProviderDirectory providers,
+                                            OrderValidator.CallbackUrls callbackUrls) {
         Map<String, BigDecimal> perCurrency = new HashMap<>();
         for (String entry : settings.list("paygate.orders.max-amount-per-currency", "")) {
             String[] parts = entry.split(":", 2);
@@ -168,7 +172,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         }
         return new OrderValidator(new BigDecimal(settings.string("paygate.orders.max-amount", "1000000")), perCurrency,
                 new LinkedHashSet<>(settings.list("paygate.orders.payment-method-types", "card_token")),
-                providers::exists);
+                providers::exists, callbackUrls);
     }
 
     /** JSON as clients may send it: bounded depth and sizes, no duplicate keys, no trailing garbage. */

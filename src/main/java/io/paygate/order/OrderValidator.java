@@ -11,6 +11,7 @@ import java.util.Currency;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -35,13 +36,21 @@ public class OrderValidator {
     private final Map<String, BigDecimal> maxAmountByCurrency;
     private final Set<String> paymentTypes;
     private final Predicate<String> providerExists;
+    private final CallbackUrls callbackUrls;
+
+    /** Where a merchant's webhooks may go: the reason a callbackUrl is refused, or empty. */
+    @FunctionalInterface
+    public interface CallbackUrls {
+        Optional<String> refusal(String merchantId, String url);
+    }
 
     public OrderValidator(BigDecimal maxAmount, Map<String, BigDecimal> maxAmountByCurrency, Set<String> paymentTypes,
-                          Predicate<String> providerExists) {
+                          Predicate<String> providerExists, CallbackUrls callbackUrls) {
         this.maxAmount = maxAmount;
         this.maxAmountByCurrency = Map.copyOf(maxAmountByCurrency);
         this.paymentTypes = Set.copyOf(paymentTypes);
         this.providerExists = providerExists;
+        this.callbackUrls = callbackUrls;
     }
 
     /** Returns the problems found; an empty list means {@link #toRequest} may be called. */
@@ -111,6 +120,9 @@ public class OrderValidator {
         String callbackUrl = text(body, "/callbackUrl", errors, false);
         if (callbackUrl != null && !isHttpUrl(callbackUrl)) {
             errors.add(new FieldError("/callbackUrl", "must be an absolute http or https URL of at most 2048 characters"));
+        } else if (callbackUrl != null) {
+            callbackUrls.refusal(merchant.id(), callbackUrl)
+                    .ifPresent(reason -> errors.add(new FieldError("/callbackUrl", reason)));
         }
 
         String provider = text(body, "/provider", errors, false);

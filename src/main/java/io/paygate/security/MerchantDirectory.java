@@ -52,6 +52,11 @@ public class MerchantDirectory {
                 .or(() -> Optional.ofNullable(System.getenv(env)).map(String::trim).filter(v -> !v.isEmpty()));
     }
 
+    /** The merchant with this id (for work done on its behalf, such as signing its webhooks). */
+    public Optional<Merchant> find(String id) {
+        return merchants.stream().filter(m -> m.id().equals(id)).findFirst();
+    }
+
     /**
      * Finds the merchant owning {@code apiKey}. Every configured hash is compared in constant
      * time and the loop never stops early, so timing tells nothing about which key is close.

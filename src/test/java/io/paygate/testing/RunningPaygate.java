@@ -108,6 +108,9 @@ public final class RunningPaygate implements AutoCloseable, BeforeAllCallback, A
         p.setProperty("paygate.merchant.other.api-key-sha256", sha256Hex(OTHER_KEY));
         p.setProperty("paygate.merchant.other.currencies", "EUR,USD");
         p.setProperty("paygate.merchant.other.webhook-secret", "other-webhook-secret");
+        // shop.example: the storefront host of the contract tests' callbackUrls (never resolves)
+        p.setProperty("paygate.merchant.demo.webhook-hosts", "localhost,127.0.0.1,shop.example");
+        p.setProperty("paygate.merchant.other.webhook-hosts", "shop.example");
         overrides.forEach(p::setProperty);
         main = Paygate.create("config/application.properties", p);
         try {
