@@ -279,7 +279,8 @@ class WebhookDeliveryTest {
     }
 
     static void reply(String correlationId, String body) throws Exception {
-        try (Connection c = paygate.brokerClient().createConnection()) {
+        // as the provider: replies are believed from its broker login only
+        try (Connection c = paygate.providerClient("globex").createConnection()) {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageProducer p = s.createProducer(s.createQueue("paygate.replies"));
             TextMessage m = s.createTextMessage(body);
