@@ -107,7 +107,13 @@ public class PaygateConfiguration implements CamelConfiguration {
                 .setWorkerPoolSize(settings.integer("paygate.http.worker-threads", 200)));
 
         ObjectMapper json = jsonMapper();
+        io.paygate.observe.PaygateMetrics metrics = new io.paygate.observe.PaygateMetrics(context);
         OrderStore store = new OrderStore(database);
+        store.addTransitionHook((connection, from, after) -> {
+            if (after.status().isFinal() || after.status() == io.paygate.order.OrderStatus.UNKNOWN) {
+                metrics.orderSettled(after.status().name(), after.provider());
+            }
+        });
         OrderLifecycle lifecycle = new OrderLifecycle(store);
         Duration retention = settings.duration("paygate.idempotency.retention", Duration.ofHours(24));
         if (retention.compareTo(Duration.ofHours(24)) < 0) {
@@ -126,15 +132,15 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("problems", new Problems(json, settings.integer("paygate.api.retry-after-seconds", 5)));
         registry.bind("merchantAuthenticator", new MerchantAuthenticator(merchants));
         registry.bind("orderIntake", new OrderIntake(json, validator(settings, providers, callbackUrls::refusal), lifecycle, keys,
-                settings.duration("paygate.sync-wait", Duration.ofSeconds(5))));
+                settings.duration("paygate.sync-wait", Duration.ofSeconds(5)), metrics));
         CircuitStates circuits = new CircuitStates(context, providers);
         registry.bind("circuitStates", circuits);
-        registry.bind("dispatcher", new Dispatcher(json, lifecycle, providers, circuits));
+        registry.bind("dispatcher", new Dispatcher(json, lifecycle, providers, circuits, metrics));
         registry.bind("providerPolicies", new ProviderPolicies());
         registry.bind("reconciler", new io.paygate.reconcile.Reconciler(lifecycle,
                 settings.duration("paygate.reconcile.check-lease", Duration.ofSeconds(60)),
                 settings.integer("paygate.reconcile.batch", 100)));
-        registry.bind("providerCalls", new ProviderCalls(json, lifecycle, brokerCredentials.paygateUser()));
+        registry.bind("providerCalls", new ProviderCalls(json, lifecycle, brokerCredentials.paygateUser(), metrics));
         registry.bind("jmsInbound", new JmsInbound());
         registry.bind("apiDocs", new ApiDocs());
         registry.bind("deadLetters", new DeadLetters());
@@ -151,6 +157,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         health.register(new DatabaseHealthCheck(dataSource));
         health.register(new BrokerHealthCheck(connectionFactory));
         health.register(new io.paygate.provider.CircuitHealthCheck(circuits));
+        io.paygate.observe.OperationalGauges.register(context, metrics, database, connectionFactory, circuits, providers);
 
         if (settings.bool("paygate.sim.enabled", false)) {
             SimulatorSettings simulatorSettings = SimulatorSettings.fromProperties(settings::optional);

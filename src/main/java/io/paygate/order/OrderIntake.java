@@ -55,15 +55,17 @@ public class OrderIntake {
     private final OrderLifecycle lifecycle;
     private final IdempotencyKeys keys;
     private final Duration syncWait;
+    private final io.paygate.observe.PaygateMetrics metrics;
 
     public OrderIntake(ObjectMapper json, OrderValidator validator, OrderLifecycle lifecycle, IdempotencyKeys keys,
-                       Duration syncWait) {
+                       Duration syncWait, io.paygate.observe.PaygateMetrics metrics) {
         this.json = json;
         this.canonical = json.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
         this.validator = validator;
         this.lifecycle = lifecycle;
         this.keys = keys;
         this.syncWait = syncWait;
+        this.metrics = metrics;
     }
 
     /**
@@ -215,6 +217,7 @@ public class OrderIntake {
             latest = order; // accepted and queued: the answer is 202, whatever the database does now
         }
         int status = latest.status().isFinal() ? 200 : 202;
+        metrics.syncWait(status);
         String body = OrderViews.json(json, latest);
         try {
             keys.answer(key.merchantId(), key.key(), status, body);

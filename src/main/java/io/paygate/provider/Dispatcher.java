@@ -53,12 +53,15 @@ public class Dispatcher {
     private final OrderLifecycle lifecycle;
     private final ProviderDirectory providers;
     private final CircuitStates circuits;
+    private final io.paygate.observe.PaygateMetrics metrics;
 
-    public Dispatcher(ObjectMapper json, OrderLifecycle lifecycle, ProviderDirectory providers, CircuitStates circuits) {
+    public Dispatcher(ObjectMapper json, OrderLifecycle lifecycle, ProviderDirectory providers, CircuitStates circuits,
+                      io.paygate.observe.PaygateMetrics metrics) {
         this.json = json;
         this.lifecycle = lifecycle;
         this.providers = providers;
         this.circuits = circuits;
+        this.metrics = metrics;
     }
 
     /**
@@ -205,6 +208,7 @@ public class Dispatcher {
         String next = candidates == null ? failed
                 : rotateAfter(candidates, failed).stream().filter(p -> !circuits.isOpen(p)).findFirst().orElse(failed);
         boolean failover = !next.equals(failed);
+        metrics.retry(failed, failover);
         Duration delay = failover ? Duration.ZERO : policy.retryDelay(Math.max(1, order.attempts()));
         AuditNotes.add(exchange, AuditNote.of(failover ? "failover" : "retry-scheduled", order.reference(),
                 order.merchantId()).provider(failed).attempt(order.attempts())

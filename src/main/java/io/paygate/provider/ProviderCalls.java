@@ -40,12 +40,15 @@ public class ProviderCalls {
     private final ObjectMapper json;
     private final OrderLifecycle lifecycle;
     private final String ownBrokerUser;
+    private final io.paygate.observe.PaygateMetrics metrics;
 
     /** @param ownBrokerUser paygate's own broker login: its messages on paygate.replies are operator replays */
-    public ProviderCalls(ObjectMapper json, OrderLifecycle lifecycle, String ownBrokerUser) {
+    public ProviderCalls(ObjectMapper json, OrderLifecycle lifecycle, String ownBrokerUser,
+                         io.paygate.observe.PaygateMetrics metrics) {
         this.json = json;
         this.lifecycle = lifecycle;
         this.ownBrokerUser = ownBrokerUser;
+        this.metrics = metrics;
     }
 
     // ---- payment attempts -------------------------------------------------------------------
@@ -78,6 +81,7 @@ public class ProviderCalls {
         String provider = order.provider();
         FailureClass kind = FailureClassifier.ofStatus(status);
         noteAnswer(exchange, order, kind.name(), status);
+        timed(exchange, provider, "payment", kind.name());
         switch (kind) {
             case BUSINESS_ANSWER -> {
                 Optional<ProviderAnswer> answer = ProviderAnswer.parse(json, body);
@@ -107,6 +111,7 @@ public class ProviderCalls {
         String what = failure == null ? "unknown failure" : failure.getClass().getSimpleName();
         FailureClass kind = FailureClassifier.ofThrowable(failure);
         noteAnswer(exchange, order, kind.name(), null);
+        timed(exchange, order.provider(), "payment", kind.name());
         if (kind == FailureClass.NOT_PROCESSED) {
             throw new ProviderNotReached(order.provider() + " not reachable (" + what + ")");
         }
@@ -167,6 +172,7 @@ public class ProviderCalls {
         int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         Optional<ProviderAnswer> answer = status == 200
                 ? ProviderAnswer.parse(json, exchange.getMessage().getBody(String.class)) : Optional.empty();
+        timed(exchange, order.provider(), "status", answer.isPresent() ? "ANSWERED" : status == 404 ? "NOT_FOUND" : "NO_ANSWER");
         note(exchange, AuditNote.of("status-answer", order.reference(), order.merchantId()).provider(order.provider())
                 .outcome(answer.map(a -> a.status().name()).orElse(status == 404 ? "NOT_FOUND" : "NO_ANSWER"))
                 .latencyMs(latency(exchange)).detail(Map.of("httpStatus", status)));
@@ -351,6 +357,13 @@ public class ProviderCalls {
         exchange.setProperty(STARTED, System.nanoTime());
         note(exchange, AuditNote.of(step, order.reference(), order.merchantId()).provider(order.provider())
                 .attempt(order.attempts()));
+    }
+
+    private void timed(Exchange exchange, String provider, String call, String outcome) {
+        Long ms = latency(exchange);
+        if (ms != null && provider != null) {
+            metrics.providerCall(provider, call, outcome, java.time.Duration.ofMillis(ms));
+        }
     }
 
     private static Long latency(Exchange exchange) {

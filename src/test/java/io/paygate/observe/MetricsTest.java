@@ -1,0 +1,35 @@
+package io.paygate.observe;
+
+import static io.paygate.testing.RunningPaygate.order;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paygate.testing.RunningPaygate;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** After real orders, /observe/metrics tells their story in paygate's own metric names. */
+class MetricsTest {
+
+    @RegisterExtension
+    static final RunningPaygate paygate = RunningPaygate.perClass(Map.of());
+
+    @Test
+    void ordersProviderCallsAndBacklogsShowInThePrometheusScrape() throws Exception {
+        assertThat(paygate.postOrder(order("m-1", "10.00", "EUR", "tok_visa")).statusCode()).isEqualTo(200);
+        assertThat(paygate.postOrder(order("m-2", "10.00", "EUR", "tok_decline")).statusCode()).isEqualTo(200);
+
+        String scrape = paygate.get("/observe/metrics", null).body();
+
+        assertThat(scrape).containsPattern("paygate_orders_final_total\\{provider=\"acme\",status=\"APPROVED\"} 1\\.0");
+        assertThat(scrape).containsPattern("paygate_orders_final_total\\{provider=\"acme\",status=\"DECLINED\"} 1\\.0");
+        assertThat(scrape).containsPattern("paygate_provider_call_seconds_count\\{call=\"payment\",outcome=\"BUSINESS_ANSWER\",provider=\"acme\"} 2");
+        assertThat(scrape).containsPattern("paygate_sync_wait_total\\{outcome=\"200\"} 2\\.0");
+        assertThat(scrape).contains("paygate_orders_open{status=\"UNKNOWN\"}");
+        assertThat(scrape).contains("paygate_orders_sent_past_deadline");
+        assertThat(scrape).contains("paygate_circuit_state{provider=\"acme\"} 0.0");
+        assertThat(scrape).contains("paygate_dlq_depth 0.0");
+        assertThat(scrape).contains("paygate_webhook_backlog");
+        assertThat(scrape).contains("paygate_audit_backlog");
+    }
+}
