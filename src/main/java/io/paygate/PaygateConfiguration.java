@@ -56,6 +56,7 @@ public class PaygateConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
         Registry registry = context.getRegistry();
+        io.paygate.observe.OrderLogContext.install(context);
         File dataDir = new File(settings.string("paygate.data.dir", "./data")).getAbsoluteFile();
 
         // Database: H2 file under the data dir unless a JDBC URL is configured.
