@@ -85,8 +85,8 @@ public final class Benchmark {
             for (String target : targets) {
                 System.out.printf("-- %s, %s ...%n", target, load);
                 RunResult r = runOne(target.trim(), load.trim());
-                System.out.printf("   %.0f orders/s, p99 %.1f ms, errors %d, lost %d, double charges %d%n",
-                        r.ordersPerSecond(), r.p99Ms(), r.errors(), r.lost(), r.doubleCharges());
+                System.out.printf("   %.0f orders/s, p99 %.1f ms, errors %d, lost %d, double charges %d %s%n",
+                        r.ordersPerSecond(), r.p99Ms(), r.errors(), r.lost(), r.doubleCharges(), r.notes());
                 all.add(r);
             }
         }
@@ -106,6 +106,13 @@ public final class Benchmark {
         Files.writeString(results.resolve("latest.json"), JSON.writeValueAsString(doc));
         Files.writeString(results.resolve("latest.txt"), table + "\n");
         System.out.println("written " + json);
+        Path recording = results.resolve("paygate-full.jfr");
+        if (jfr && Files.isRegularFile(recording)) {
+            String profile = ProfileSummary.summarise(recording);
+            Files.writeString(results.resolve("paygate-full-profile.txt"), profile);
+            System.out.println();
+            System.out.println(profile);
+        }
         boolean clean = withRatios.stream().allMatch(r -> r.lost() == 0 && r.doubleCharges() == 0);
         if (!clean) {
             System.out.println("FAILED: orders lost or charged twice");
@@ -185,7 +192,12 @@ public final class Benchmark {
                         phase.accepted202.get(), phase.errors(), round(phase.successes() / phase.seconds()),
                         ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(95)), ms(h.getValueAtPercentile(99)),
                         ms(h.getMaxValue()), round(cpu / phase.seconds()), round(rss), accepted.size(),
-                        check.lost(), check.doubleCharges(), check.notes(), null, null);
+                        check.lost(), check.doubleCharges(),
+                        String.join("; ", java.util.stream.Stream.of(check.notes(),
+                                        phase.errorKinds.isEmpty() ? "" : "errors " + phase.errorKinds,
+                                        phase.unanswered.get() > 0 ? "unanswered " + phase.unanswered.get() : "")
+                                .filter(n -> !n.isEmpty()).toList()),
+                        null, null);
             }
         } finally {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -207,7 +219,7 @@ public final class Benchmark {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         if (record) {
-            cmd.add("-XX:StartFlightRecording=filename=" + results.resolve("paygate-full.jfr") + ",settings=profile");
+            cmd.add("-XX:StartFlightRecording=filename=" + results.resolve("paygate-full.jfr") + ",settings=profile,dumponexit=true");
         }
         for (String arg : jvmArgs.trim().split("\\s+")) {
             if (!arg.isEmpty()) {

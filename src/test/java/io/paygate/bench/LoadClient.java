@@ -51,6 +51,8 @@ final class LoadClient implements AutoCloseable {
         /** requests still unanswered when the phase gave up waiting (counted as errors, not as accepted). */
         final AtomicLong unanswered = new AtomicLong();
         volatile boolean closed;
+        /** what went wrong, e.g. "status 500" or "VertxException: Connection was closed", with counts */
+        final java.util.concurrent.ConcurrentHashMap<String, Long> errorKinds = new java.util.concurrent.ConcurrentHashMap<>();
         volatile long startNanos;
         volatile long endNanos;
 
@@ -67,7 +69,8 @@ final class LoadClient implements AutoCloseable {
         }
     }
 
-    private static final long TIMEOUT_MS = 60_000;
+    /** A request not answered within this time after it was due counts as an error (a storefront gives up too). */
+    private static final long TIMEOUT_MS = 30_000;
 
     private final Vertx vertx;
     private final HttpClient client;
@@ -83,6 +86,9 @@ final class LoadClient implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         this.client = vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true)
+                        // close idle connections before the server does (the JDK server used by the
+                        // simulator closes them after 30 s), so no request races a closing connection
+                        .setKeepAliveTimeout(10)
                         .setPipelining(false)
                         .setConnectTimeout(5_000)
                         .setTcpNoDelay(true),
@@ -158,6 +164,8 @@ final class LoadClient implements AutoCloseable {
                         .setPort(port)
                         .setURI(r.path())
                         .setHeaders(r.headers())
+                        // waiting for a free connection counts: an open-loop request is due when it is due
+                        .setConnectTimeout(TIMEOUT_MS)
                         .setTimeout(TIMEOUT_MS))
                 .compose(req -> req.send(r.body()))
                 .compose(resp -> resp.body().map(b -> resp.statusCode()))
@@ -183,12 +191,15 @@ final class LoadClient implements AutoCloseable {
                 phase.accepted202.incrementAndGet();
             } else {
                 phase.otherStatus.incrementAndGet();
+                phase.errorKinds.merge("status " + status, 1L, Long::sum);
             }
             if (status == 200 || status == 202) {
                 acceptedIds.add(r.id());
             }
         } else {
             phase.failures.incrementAndGet();
+            Throwable t = result.cause();
+            phase.errorKinds.merge(t.getClass().getSimpleName() + ": " + t.getMessage(), 1L, Long::sum);
         }
     }
 
