@@ -63,6 +63,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         settings.checkValuesReadByCamel();
         ProductionChecks.enforce(settings);
         Registry registry = context.getRegistry();
+        io.paygate.observe.OrderLogContext.install(context);
         File dataDir = new File(settings.string("paygate.data.dir", "./data")).getAbsoluteFile();
         DataDirectory.secure(context, dataDir);
 

@@ -1,0 +1,98 @@
+package io.paygate.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A process the benchmark measures (paygate, the simulator, the bare proxy), each in its own
+ * JVM so that its CPU time and peak memory are its own. Output goes to a log file next to the
+ * results.
+ */
+final class ChildJvm implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** USER_HZ: /proc reports CPU time in these ticks; 100 on every Linux this runs on. */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    final String name;
+    private final Process process;
+
+    private ChildJvm(String name, Process process) {
+        this.name = name;
+        this.process = process;
+    }
+
+    static ChildJvm start(String name, List<String> command, Map<String, String> env, Path log) throws IOException {
+        Files.createDirectories(log.getParent());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        return new ChildJvm(name, builder.start());
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Waits until {@code url} answers (any status below 500), or fails when the process died or time ran out. */
+    ChildJvm awaitHttp(String url, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + " during start-up (see its log)");
+            }
+            try {
+                HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() < 500) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(name + " did not answer " + url + " within " + timeout);
+    }
+
+    /** User + system CPU seconds used so far (/proc/pid/stat). */
+    double cpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+        // fields after the command name, which is in parentheses and may hold spaces
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+    }
+
+    /** Peak resident set size in MiB so far (VmHWM in /proc/pid/status). */
+    double peakRssMiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** SIGTERM (a graceful shutdown), then SIGKILL if it takes longer than 30 s. */
+    @Override
+    public void close() throws InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
