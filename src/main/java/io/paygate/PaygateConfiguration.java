@@ -97,6 +97,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         // Each POST may hold a Vert.x worker thread for up to the sync wait; size the pool for that.
         registry.bind("vertxOptions", new VertxOptions()
                 .setWorkerPoolSize(settings.integer("paygate.http.worker-threads", 200)));
+        io.paygate.api.StorefrontServer.configure(context, settings);
 
         ObjectMapper json = jsonMapper();
         OrderStore store = new OrderStore(database);
