@@ -63,8 +63,9 @@ public final class ConnectionDeadlines {
     private HttpServerOptions adjust(HttpServerOptions options) {
         return options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idleMillis))
-                // HTTP/1.1 only: no cleartext HTTP/2 upgrade path, whose protocol sniffing delays the
-                // connection handler (and so the header deadline) until the first bytes arrive
+                // No cleartext HTTP/2: with it on, Vert.x sniffs each connection's protocol and its
+                // HTTP/1 connections never reach the connection handler, so no deadline would start
+                // (tried). HTTP/1.1, and HTTP/1.1 over TLS, is what storefronts speak.
                 .setHttp2ClearTextEnabled(false);
     }
 
