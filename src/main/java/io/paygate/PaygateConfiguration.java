@@ -55,6 +55,7 @@ public class PaygateConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
+        io.paygate.api.StorefrontServer.configure(context, settings);
         Registry registry = context.getRegistry();
         File dataDir = new File(settings.string("paygate.data.dir", "./data")).getAbsoluteFile();
 
@@ -97,7 +98,6 @@ public class PaygateConfiguration implements CamelConfiguration {
         // Each POST may hold a Vert.x worker thread for up to the sync wait; size the pool for that.
         registry.bind("vertxOptions", new VertxOptions()
                 .setWorkerPoolSize(settings.integer("paygate.http.worker-threads", 200)));
-        io.paygate.api.StorefrontServer.configure(context, settings);
 
         ObjectMapper json = jsonMapper();
         OrderStore store = new OrderStore(database);

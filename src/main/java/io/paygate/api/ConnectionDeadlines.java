@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Deadlines for the storefront's HTTP connections, so that a client cannot hold one open by
@@ -35,26 +36,40 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ConnectionDeadlines {
 
-    private final Vertx vertx;
+    private final Supplier<Vertx> vertx;
     private final Map<HttpConnection, Deadline> open = new ConcurrentHashMap<>();
     private final long idleMillis;
     private final long headerMillis;
 
-    private ConnectionDeadlines(Vertx vertx, Duration idle, Duration header) {
+    private ConnectionDeadlines(Supplier<Vertx> vertx, Duration idle, Duration header) {
         this.vertx = vertx;
         this.idleMillis = idle.toMillis();
         this.headerMillis = header.toMillis();
     }
 
-    /** A Vertx that is {@code real} except that its HTTP servers keep these deadlines. */
-    public static Vertx around(Vertx real, Duration idle, Duration header) {
+    /** A Vertx that is {@code real} (made on first use) except that its HTTP servers keep these deadlines. */
+    public static Vertx around(Supplier<Vertx> real, Duration idle, Duration header) {
         ConnectionDeadlines deadlines = new ConnectionDeadlines(real, idle, header);
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getName().equals("createHttpServer") && args != null && args.length == 1
                     && args[0] instanceof HttpServerOptions options) {
-                return deadlines.watch(real.createHttpServer(deadlines.adjust(options)));
+                return deadlines.watch(real.get().createHttpServer(deadlines.adjust(options)));
             }
-            return call(method, real, args);
+            // identity without making the real instance (the registry may ask before the options are bound)
+            switch (method.getName()) {
+                case "equals" -> {
+                    return args != null && args.length == 1 && proxy == args[0];
+                }
+                case "hashCode" -> {
+                    return System.identityHashCode(proxy);
+                }
+                case "toString" -> {
+                    return "Vertx with HTTP connection deadlines";
+                }
+                default -> {
+                    return call(method, real.get(), args);
+                }
+            }
         };
         return (Vertx) Proxy.newProxyInstance(ConnectionDeadlines.class.getClassLoader(),
                 new Class<?>[] {VertxInternal.class}, handler);
@@ -119,7 +134,7 @@ public final class ConnectionDeadlines {
 
         synchronized void restart(long millis) {
             stopTimer();
-            timer = vertx.setTimer(millis, id -> connection.close());
+            timer = vertx.get().setTimer(millis, id -> connection.close());
         }
 
         synchronized void headComplete() {
@@ -141,7 +156,7 @@ public final class ConnectionDeadlines {
 
         private void stopTimer() {
             if (timer >= 0) {
-                vertx.cancelTimer(timer);
+                vertx.get().cancelTimer(timer);
                 timer = -1;
             }
         }

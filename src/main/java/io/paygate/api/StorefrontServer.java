@@ -4,6 +4,7 @@ import io.paygate.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.LifecycleStrategySupport;
 
@@ -26,15 +27,26 @@ public final class StorefrontServer {
             throw new IllegalStateException("paygate.http.tls.enabled is true but paygate.http.tls.keystore"
                     + " (PAYGATE_HTTP_TLS_KEYSTORE) names no keystore file");
         }
-        // platform-http takes the Vertx instance from the registry (with the worker pool bound as
-        // vertxOptions), and only closes instances it created itself.
-        VertxOptions options = context.getRegistry().lookupByNameAndType("vertxOptions", VertxOptions.class);
-        Vertx real = Vertx.vertx(options != null ? options : new VertxOptions());
+        // platform-http takes the Vertx instance from the registry, and only closes instances it
+        // created itself. The real one is made when the HTTP server first asks, with the options
+        // (worker pool) bound as vertxOptions by then.
+        Supplier<Vertx> real = new Supplier<>() {
+            private Vertx vertx;
+
+            @Override
+            public synchronized Vertx get() {
+                if (vertx == null) {
+                    VertxOptions options = context.getRegistry().lookupByNameAndType("vertxOptions", VertxOptions.class);
+                    vertx = Vertx.vertx(options != null ? options : new VertxOptions());
+                }
+                return vertx;
+            }
+        };
         context.getRegistry().bind("vertx", ConnectionDeadlines.around(real, idle, header));
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStopped(CamelContext stopped) {
-                real.close();
+                real.get().close();
             }
         });
         context.addStartupListener(new UnknownPaths());

@@ -67,6 +67,13 @@ class HttpsTest {
                 .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
     }
 
+    @Test
+    void httpsWithoutAKeystoreRefusesToStartNamingTheSetting() throws Exception {
+        Path dataDir = Files.createTempDirectory("paygate-tls-missing");
+        assertThatThrownBy(() -> RunningPaygate.start(dataDir, Map.of("paygate.http.tls.enabled", "true")).close())
+                .hasStackTraceContaining("paygate.http.tls.keystore");
+    }
+
     private static String httpsUrl() {
         return paygate.baseUrl().replace("http://", "https://");
     }
