@@ -23,10 +23,10 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>idle timeout: a connection with no traffic either way for that long is closed (Vert.x's own);</li>
  *   <li>header timeout: the first request's head (request line and headers) must be complete
- *       within it after the connection opened. Vert.x's idle timeout restarts with every byte, so
- *       a client sending one byte a second would never meet it: this is a timer per connection,
- *       stopped when the head is complete. After an answer, the next request's head on the same
- *       (kept-alive) connection must be complete within the idle timeout.</li>
+ *       within it after the connection opened, however the bytes trickle in. Vert.x has no such
+ *       setting (its idle timeout is one value for everything), so this is a timer per
+ *       connection, stopped when the head is complete. After an answer, the next request's head
+ *       on the same (kept-alive) connection must be complete within the idle timeout.</li>
  * </ul>
  * camel-platform-http-vertx builds its {@link HttpServerOptions} itself and offers no setting for
  * either; it does take the {@link Vertx} instance from the registry. So the Vertx bound there is

@@ -23,6 +23,12 @@ public final class StorefrontServer {
     public static void configure(CamelContext context, Settings settings) throws Exception {
         Duration idle = positive(settings, "paygate.http.idle-timeout", Duration.ofSeconds(60));
         Duration header = positive(settings, "paygate.http.header-timeout", Duration.ofSeconds(10));
+        Duration syncWait = settings.duration("paygate.sync-wait", Duration.ofSeconds(5));
+        if (idle.compareTo(syncWait) <= 0) {
+            // a POST is silent while it waits for the outcome: the idle timeout would cut it off
+            throw new IllegalStateException("paygate.http.idle-timeout (" + idle + ") must be longer than paygate.sync-wait ("
+                    + syncWait + ")");
+        }
         if (settings.bool("paygate.http.tls.enabled", false) && settings.optional("paygate.http.tls.keystore").isEmpty()) {
             throw new IllegalStateException("paygate.http.tls.enabled is true but paygate.http.tls.keystore"
                     + " (PAYGATE_HTTP_TLS_KEYSTORE) names no keystore file");

@@ -103,6 +103,13 @@ class HttpServerTest {
     }
 
     @Test
+    void aCardNumberInAReadPathIsNotEchoed() throws Exception {
+        HttpResponse<String> r = paygate.get("/api/orders/4111.1111.1111.1111");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).doesNotContain("4111");
+    }
+
+    @Test
     void knownPathsKeepTheir405AndOperationsEndpointsStillAnswer() throws Exception {
         HttpResponse<String> r = paygate.send(HttpRequest.newBuilder(URI.create(paygate.baseUrl() + "/api/orders"))
                 .DELETE().header("X-Api-Key", RunningPaygate.DEMO_KEY).build());

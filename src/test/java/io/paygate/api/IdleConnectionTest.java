@@ -23,6 +23,7 @@ class IdleConnectionTest {
     @RegisterExtension
     static final RunningPaygate paygate = RunningPaygate.perClass(Map.of(
             "paygate.http.idle-timeout", IDLE_TIMEOUT.toSeconds() + "s",
+            "paygate.sync-wait", "1s",
             // longer than the test waits: only the idle timeout can close these connections
             "paygate.http.header-timeout", "60s"));
 
