@@ -62,6 +62,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         Settings settings = new Settings(context);
         settings.checkValuesReadByCamel();
         ProductionChecks.enforce(settings);
+        io.paygate.api.StorefrontServer.configure(context, settings);
         Registry registry = context.getRegistry();
         io.paygate.observe.OrderLogContext.install(context);
         File dataDir = new File(settings.string("paygate.data.dir", "./data")).getAbsoluteFile();

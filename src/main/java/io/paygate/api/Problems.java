@@ -46,7 +46,8 @@ public class Problems {
         }
         String path = exchange.getIn().getHeader(Exchange.HTTP_PATH, String.class);
         if (path != null) {
-            body.put("instance", path);
+            // the client's own text: echoed with card numbers masked (GET /api/orders/4111…)
+            body.put("instance", io.paygate.security.CardNumbers.mask(path));
         }
         if (!problem.errors().isEmpty()) {
             body.put("errors", problem.errors());

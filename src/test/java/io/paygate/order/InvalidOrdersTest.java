@@ -286,7 +286,8 @@ class InvalidOrdersTest {
 
         // the Idempotency-Key header
         cases.add(bad("Idempotency-Key too long (256)", valid, "Idempotency-Key").withHeader("Idempotency-Key", "k".repeat(256)));
-        cases.add(bad("Idempotency-Key not ASCII", valid, "Idempotency-Key").withHeader("Idempotency-Key", "schl\u00fcssel"));
+        // a control character: the JDK client writes non-ASCII header characters as '?' over HTTP/1.1
+        cases.add(bad("Idempotency-Key not printable ASCII", valid, "Idempotency-Key").withHeader("Idempotency-Key", "key\twith-tab"));
         cases.add(bad("Idempotency-Key invalid plus a field error", body(o -> o.remove("currency")), "/currency",
                 "Idempotency-Key").withHeader("Idempotency-Key", "k".repeat(300)));
         return cases.stream();
