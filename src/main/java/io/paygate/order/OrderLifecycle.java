@@ -53,29 +53,55 @@ public class OrderLifecycle {
      */
     public Optional<Order> move(String reference, OrderStatus to, Settlement settlement, boolean countAttempt,
                                 OrderStatus expectedFrom) throws SQLException {
+        return move(reference, expectedFrom, expectedFrom != null, to, settlement, countAttempt);
+    }
+
+    /**
+     * Moves an order the caller has just read: its state is tried first, and only if the order
+     * changed meanwhile is it read again and the move re-judged (saves a read per state change).
+     */
+    public Optional<Order> move(Order current, OrderStatus to, Settlement settlement) throws SQLException {
+        return move(current.reference(), current.status(), false, to, settlement, false);
+    }
+
+    private Optional<Order> move(String reference, OrderStatus guess, boolean onlyFromGuess, OrderStatus to,
+                                 Settlement settlement, boolean countAttempt) throws SQLException {
+        OrderStatus from = guess;
         // Two tries: a concurrent change between read and update is re-read once and re-judged.
         for (int attempt = 0; attempt < 2; attempt++) {
-            Optional<Order> current = store.find(reference);
-            if (current.isEmpty()) {
-                return Optional.empty();
-            }
-            OrderStatus from = current.get().status();
-            if (expectedFrom != null && from != expectedFrom) {
-                return Optional.empty();
+            if (from == null) {
+                Optional<Order> current = store.find(reference);
+                if (current.isEmpty()) {
+                    return Optional.empty();
+                }
+                from = current.get().status();
             }
             if (!from.canMoveTo(to)) {
                 LOG.info("order {}: {} -> {} not allowed, left as {}", reference, from, to, from);
                 return Optional.empty();
             }
-            if (store.move(reference, from, to, settlement, countAttempt)) {
-                LOG.info("order {}: {} -> {}{}", reference, from, to,
-                        settlement.reason() == null ? "" : " (" + settlement.reason() + ")");
-                Optional<Order> after = store.find(reference);
+            Optional<Order> after = store.move(reference, from, to, settlement, countAttempt);
+            if (after.isPresent()) {
+                // routine steps at DEBUG (the audit trail has every step); what needs attention at INFO
+                boolean notable = to == OrderStatus.UNKNOWN || to == OrderStatus.FAILED || to == OrderStatus.RECEIVED
+                        || from == OrderStatus.UNKNOWN;
+                if (notable || LOG.isDebugEnabled()) {
+                    String line = "order {}: {} -> {}" + (settlement.reason() == null ? "" : " (" + settlement.reason() + ")");
+                    if (notable) {
+                        LOG.info(line, reference, from, to);
+                    } else {
+                        LOG.debug(line, reference, from, to);
+                    }
+                }
                 if (to.isFinal()) {
-                    after.ifPresent(this::wake);
+                    wake(after.get());
                 }
                 return after;
             }
+            if (onlyFromGuess) {
+                return Optional.empty();
+            }
+            from = null;
         }
         return Optional.empty();
     }

@@ -123,11 +123,12 @@ public class OrderStore {
     }
 
     /**
-     * Moves an order from {@code from} to {@code to} only if it is still in {@code from}.
-     * Returns false when another consumer, a duplicate reply or another node got there first.
+     * Moves an order from {@code from} to {@code to} only if it is still in {@code from}, and
+     * returns it as it is afterwards (read in the same transaction). Empty when another consumer,
+     * a duplicate reply or another node got there first.
      */
-    public boolean move(String reference, OrderStatus from, OrderStatus to, Settlement settlement, boolean countAttempt)
-            throws SQLException {
+    public Optional<Order> move(String reference, OrderStatus from, OrderStatus to, Settlement settlement,
+                                boolean countAttempt) throws SQLException {
         return database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE orders SET status = ?,"
                     + " provider = COALESCE(?, provider), provider_reference = COALESCE(?, provider_reference),"
@@ -149,16 +150,14 @@ public class OrderStore {
                 ps.setString(9, reference);
                 ps.setString(10, from.name());
                 if (ps.executeUpdate() != 1) {
-                    return false;
+                    return Optional.<Order>empty();
                 }
             }
-            if (!hooks.isEmpty()) {
-                Order after = queryOne(c, "SELECT " + COLUMNS + " FROM orders WHERE reference = ?", reference).orElseThrow();
-                for (TransitionHook hook : hooks) {
-                    hook.afterMove(c, from, after);
-                }
+            Order after = queryOne(c, "SELECT " + COLUMNS + " FROM orders WHERE reference = ?", reference).orElseThrow();
+            for (TransitionHook hook : hooks) {
+                hook.afterMove(c, from, after);
             }
-            return true;
+            return Optional.of(after);
         });
     }
 

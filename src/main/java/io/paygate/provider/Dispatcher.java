@@ -118,7 +118,7 @@ public class Dispatcher {
         List<String> existing = candidates.stream().filter(providers::exists).toList();
         exchange.getMessage().removeHeaders("*");
         if (existing.isEmpty()) {
-            lifecycle.move(order.reference(), OrderStatus.FAILED,
+            lifecycle.move(order, OrderStatus.FAILED,
                     Settlement.reason("no provider can take it (routing chose " + candidates + ")"));
             exchange.setProperty(DISPOSITION, Disposition.SETTLED.name());
             AuditNotes.add(exchange, AuditNote.of("final", order.reference(), order.merchantId()).outcome("FAILED")
@@ -188,7 +188,7 @@ public class Dispatcher {
         boolean called = order.status() == OrderStatus.SENT;
         String failed = called ? order.provider() : exchange.getProperty(PROVIDER, String.class);
         if (called && order.attempts() >= policy.maxAttempts()) {
-            lifecycle.move(order.reference(), OrderStatus.FAILED, Settlement.reason(
+            lifecycle.move(order, OrderStatus.FAILED, Settlement.reason(
                     "no provider could take it after " + order.attempts() + " attempts: " + reason));
             AuditNotes.add(exchange, AuditNote.of("final", order.reference(), order.merchantId()).provider(order.provider())
                     .attempt(order.attempts()).outcome("FAILED").detail(Map.of("reason", reason)));

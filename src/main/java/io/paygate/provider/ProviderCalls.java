@@ -284,7 +284,7 @@ public class ProviderCalls {
     }
 
     private Order settle(Order order, ProviderAnswer answer, String provider) throws Exception {
-        Optional<Order> after = lifecycle.move(order.reference(), answer.status(),
+        Optional<Order> after = lifecycle.move(order, answer.status(),
                 new Settlement(provider, answer.providerReference(), answer.reason()));
         if (after.isPresent()) {
             return after.get();
@@ -308,7 +308,7 @@ public class ProviderCalls {
     }
 
     private void move(Exchange exchange, Order order, OrderStatus to, Settlement settlement) throws Exception {
-        lifecycle.move(order.reference(), to, settlement).ifPresent(o -> exchange.setProperty(ORDER, o));
+        lifecycle.move(order, to, settlement).ifPresent(o -> exchange.setProperty(ORDER, o));
         if (to.isFinal()) {
             note(exchange, AuditNote.of("final", order.reference(), order.merchantId()).provider(order.provider())
                     .outcome(to.name()).detail(Map.of("reason", settlement.reason() == null ? "" : settlement.reason())));
