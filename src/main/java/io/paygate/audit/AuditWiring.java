@@ -24,7 +24,7 @@ public final class AuditWiring {
                             JmsPoolConnectionFactory connections, ObjectMapper json) throws Exception {
         Registry registry = context.getRegistry();
         keepRetryingWhileTheTableIsUnavailable(connections);
-        AuditStore store = new AuditStore(new Database(dataSource), dataSource);
+        AuditStore store = new AuditStore(context.getRegistry().lookupByNameAndType("database", Database.class), dataSource);
         int batchSize = settings.integer("paygate.audit.batch-size", 100);
         AuditTrail trail = new AuditTrail(connections, json,
                 settings.integer("paygate.audit.buffer-capacity", 10000), batchSize,

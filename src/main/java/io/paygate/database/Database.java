@@ -16,12 +16,35 @@ public final class Database {
     }
 
     private final DataSource dataSource;
+    private final GroupCommit group;
 
     public Database(DataSource dataSource) {
+        this(dataSource, false);
+    }
+
+    /**
+     * @param groupCommit commit the transactions of concurrent callers together (one writer,
+     *                    one savepoint each): for a database that writes each commit serially
+     */
+    public Database(DataSource dataSource, boolean groupCommit) {
         this.dataSource = dataSource;
+        this.group = groupCommit ? new GroupCommit(dataSource, 256) : null;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public void close() {
+        if (group != null) {
+            group.stop();
+        }
     }
 
     public <T> T inTransaction(Work<T> work) throws SQLException {
+        if (group != null) {
+            return group.submit(work);
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {

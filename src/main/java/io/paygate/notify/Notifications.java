@@ -27,7 +27,7 @@ public final class Notifications {
     public static void wire(CamelContext context, Settings settings, OrderStore store, MerchantDirectory merchants,
                             CallbackUrlGuard callbackUrls, ObjectMapper json) {
         Registry registry = context.getRegistry();
-        Database database = new Database(registry.lookupByNameAndType("dataSource", DataSource.class));
+        Database database = registry.lookupByNameAndType("database", Database.class);
 
         WebhookOutbox outbox = new WebhookOutbox(database, callbackUrls, json);
         store.addTransitionHook(outbox);

@@ -60,7 +60,8 @@ public class OrderResolver {
 
     private final OrderLifecycle lifecycle;
     private final OperatorActions actions;
-    private final ThreadLocal<Pending> pending = new ThreadLocal<>();
+    /** Resolutions in progress by order reference (the hook may run on the group-commit writer's thread). */
+    private final java.util.Map<String, Pending> pending = new java.util.concurrent.ConcurrentHashMap<>();
 
     public OrderResolver(OrderLifecycle lifecycle, OperatorActions actions) {
         this.lifecycle = lifecycle;
@@ -74,13 +75,16 @@ public class OrderResolver {
         }
         Optional<Order> moved;
         Pending resolution = new Pending(reference, operator, reason);
-        pending.set(resolution);
+        if (pending.putIfAbsent(reference, resolution) != null) {
+            return lifecycle.store().find(reference).<Outcome>map(o -> new NotResolvable(o.status()))
+                    .orElseGet(NotFound::new); // another operator is resolving it right now
+        }
         try {
             moved = lifecycle.move(reference, to, Settlement.reason("resolved by an operator: " + reason));
         } catch (WrongState e) {
             return new NotResolvable(e.from);
         } finally {
-            pending.remove();
+            pending.remove(reference, resolution);
         }
         if (moved.isPresent()) {
             return new Resolved(resolution.from, moved.get());
@@ -92,8 +96,9 @@ public class OrderResolver {
     }
 
     private void duringMove(Connection c, OrderStatus from, Order after) throws SQLException {
-        Pending p = pending.get();
-        if (p == null || !p.reference.equals(after.reference())) {
+        Pending p = pending.get(after.reference());
+        // only the operator's own move (a provider's answer racing it is not the operator's doing)
+        if (p == null || after.reason() == null || !after.reason().startsWith("resolved by an operator: ")) {
             return;
         }
         if (!RESOLVABLE.contains(from)) {
