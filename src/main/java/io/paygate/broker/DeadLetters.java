@@ -40,6 +40,12 @@ public class DeadLetters implements Processor {
         message.setHeader(ROUTE, exchange.getFromRouteId());
         message.setHeader(AT, OffsetDateTime.now(ZoneOffset.UTC).toString());
         message.setHeader(SENDER, exchange.getProperty(JmsInbound.SENDER, String.class));
+        io.paygate.order.Order order = exchange.getProperty("paygateOrder", io.paygate.order.Order.class);
+        String reference = order != null ? order.reference() : message.getHeader("JMSCorrelationID", String.class);
+        io.paygate.audit.AuditOutsideRoutes.record(exchange.getContext(), exchange.getFromRouteId(),
+                io.paygate.audit.AuditNote.of("dead-lettered", reference, order == null ? null : order.merchantId())
+                        .outcome("paygate.dlq").detail(java.util.Map.of("reason", reason(cause),
+                                "route", String.valueOf(exchange.getFromRouteId()))));
         // The consuming endpoint, not a header: route steps may have replaced the JMS message.
         if (exchange.getFromEndpoint() instanceof JmsEndpoint jms && !jms.isPubSubDomain()) {
             message.setHeader(QUEUE, jms.getDestinationName());

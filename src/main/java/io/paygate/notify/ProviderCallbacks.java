@@ -96,7 +96,7 @@ public class ProviderCallbacks {
             providerCalls.settleIncoming(provider, reference, answer);
         } catch (UnprocessableMessage refused) {
             LOG.info("callback from {} for {} refused: {}", provider, reference, refused.getMessage());
-            AuditNotes.add(exchange, AuditNote.of("provider callback", reference, null).provider(provider)
+            AuditNotes.add(exchange, AuditNote.of("provider-callback", reference, null).provider(provider)
                     .outcome("refused").detail(Map.of("reason", refused.getMessage())));
             throw new ApiProblem(409, "answer-refused", "Answer not accepted", refused.getMessage());
         } catch (Exception e) {
@@ -104,7 +104,7 @@ public class ProviderCallbacks {
             forget(provider, exchange.getProperty(SIGNATURE, String.class));
             throw e;
         }
-        AuditNotes.add(exchange, AuditNote.of("provider callback", reference, null).provider(provider)
+        AuditNotes.add(exchange, AuditNote.of("provider-callback", reference, null).provider(provider)
                 .outcome(answer.status().name()));
         Map<String, Object> answerBody = new LinkedHashMap<>();
         answerBody.put("reference", reference);

@@ -91,7 +91,7 @@ public class Webhooks {
         if (attempt.error() != null) {
             detail.put("error", attempt.error());
         }
-        AuditNotes.add(exchange, AuditNote.of("webhook attempt", webhook.orderReference(), webhook.merchantId())
+        AuditNotes.add(exchange, AuditNote.of("webhook-attempt", webhook.orderReference(), webhook.merchantId())
                 .attempt(attemptNumber).outcome(outcome).latencyMs(attempt.latencyMs()).detail(detail));
     }
 
@@ -119,7 +119,7 @@ public class Webhooks {
         }
         LOG.info("webhook {} for order {} re-sent by {}", webhook.id(), webhook.orderReference(),
                 exchange.getProperty(io.paygate.security.AdminAuthenticator.OPERATOR, String.class));
-        AuditNotes.add(exchange, AuditNote.of("webhook resend", webhook.orderReference(), webhook.merchantId())
+        AuditNotes.add(exchange, AuditNote.of("webhook-resend", webhook.orderReference(), webhook.merchantId())
                 .outcome("pending").detail(Map.of("event", webhook.id(), "operator",
                         exchange.getProperty(io.paygate.security.AdminAuthenticator.OPERATOR, "admin", String.class))));
         HttpAnswers.write(exchange, 202, HttpAnswers.JSON,

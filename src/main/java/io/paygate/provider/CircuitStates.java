@@ -24,6 +24,24 @@ public class CircuitStates {
         this.providers = providers;
     }
 
+    /** Logs and audits every state change of every provider's circuit (called once, after start). */
+    public void recordTransitions() {
+        for (String provider : providers.names()) {
+            breaker(provider).ifPresent(b -> b.getEventPublisher().onStateTransition(e -> {
+                String to = e.getStateTransition().getToState().name();
+                org.slf4j.LoggerFactory.getLogger(CircuitStates.class).warn("provider {}: circuit {}", provider,
+                        e.getStateTransition());
+                String step = switch (to) {
+                    case "OPEN", "FORCED_OPEN" -> "circuit-opened";
+                    case "CLOSED" -> "circuit-closed";
+                    default -> "circuit-" + to.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+                };
+                io.paygate.audit.AuditOutsideRoutes.record(context, "provider-" + provider,
+                        io.paygate.audit.AuditNote.of(step, null, null).provider(provider).outcome(to));
+            }));
+        }
+    }
+
     public boolean isOpen(String provider) {
         return breaker(provider).map(b -> {
             CircuitBreaker.State s = b.getState();
