@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.paygate.testing.RunningPaygate;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -46,18 +45,7 @@ class FailoverTest {
         secondary.start();
         secondary.stubFor(post(urlEqualTo("/payments")).willReturn(aResponse().withStatus(200).withBody(APPROVED)));
         WireMockServer primary = new WireMockServer(options().port(primaryPort).bindAddress("127.0.0.1"));
-        copyRoutes(Path.of("routes"), routesDir);
-        Files.writeString(routesDir.resolve("providers/initech.yaml"), """
-                # initech: the secondary card provider (reference protocol over HTTP).
-                - templatedRoute:
-                    routeTemplateRef: http-provider
-                    routeId: provider-initech
-                    parameters:
-                      - name: name
-                        value: initech
-                      - name: baseUrl
-                        value: "%s"
-                """.formatted(secondary.baseUrl()));
+        io.paygate.testing.TestRoutes.withHttpProvider(routesDir, "initech", secondary.baseUrl());
         try (RunningPaygate paygate = RunningPaygate.start(dataDir, Map.of(
                 "paygate.routes.dir", routesDir.toString(),
                 "paygate.provider.acme.url", "http://127.0.0.1:" + primaryPort,
@@ -113,16 +101,4 @@ class FailoverTest {
         return paygate.countRows("SELECT attempts FROM orders WHERE order_id = ?", orderId);
     }
 
-    private static void copyRoutes(Path from, Path to) throws Exception {
-        try (var files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-    }
 }

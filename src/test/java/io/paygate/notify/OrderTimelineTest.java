@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.paygate.testing.RunningPaygate;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,18 +47,7 @@ class OrderTimelineTest {
         acme.stubFor(post(urlEqualTo("/payments")).inScenario("a").whenScenarioStateIs("up")
                 .willReturn(aResponse().withStatus(200).withBody(APPROVED)));
         initech.stubFor(post(urlEqualTo("/payments")).willReturn(aResponse().withStatus(200).withBody(APPROVED)));
-        copyRoutes(Path.of("routes"), routesDir);
-        Files.writeString(routesDir.resolve("providers/initech.yaml"), """
-                # initech: a second card provider over HTTP (reference protocol).
-                - templatedRoute:
-                    routeTemplateRef: http-provider
-                    routeId: provider-initech
-                    parameters:
-                      - name: name
-                        value: initech
-                      - name: baseUrl
-                        value: "%s"
-                """.formatted(initech.baseUrl()));
+        io.paygate.testing.TestRoutes.withHttpProvider(routesDir, "initech", initech.baseUrl());
         try (StorefrontReceiver storefront = new StorefrontReceiver();
              RunningPaygate paygate = RunningPaygate.start(dataDir, Map.of(
                      "paygate.routes.dir", routesDir.toString(),
@@ -121,16 +109,4 @@ class OrderTimelineTest {
         return steps;
     }
 
-    private static void copyRoutes(Path from, Path to) throws Exception {
-        try (var files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-    }
 }

@@ -279,14 +279,7 @@ class WebhookDeliveryTest {
     }
 
     static void reply(String correlationId, String body) throws Exception {
-        // as the provider: replies are believed from its broker login only
-        try (Connection c = paygate.providerClient("globex").createConnection()) {
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageProducer p = s.createProducer(s.createQueue("paygate.replies"));
-            TextMessage m = s.createTextMessage(body);
-            m.setJMSCorrelationID(correlationId);
-            p.send(m);
-        }
+        paygate.replyAsProvider("globex", correlationId, body);
     }
 
     static String deadLetter(long waitMs) throws Exception {

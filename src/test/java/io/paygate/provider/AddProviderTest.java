@@ -12,7 +12,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.paygate.testing.RunningPaygate;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,18 +35,7 @@ class AddProviderTest {
         try {
             initech.stubFor(post(urlEqualTo("/payments")).willReturn(aResponse().withStatus(200)
                     .withBody("{\"status\":\"APPROVED\",\"providerReference\":\"ini-42\",\"reason\":null}")));
-            copyRoutes(Path.of("routes"), routesDir);
-            Files.writeString(routesDir.resolve("providers/initech.yaml"), """
-                    # initech: card payments over HTTP (reference protocol).
-                    - templatedRoute:
-                        routeTemplateRef: http-provider
-                        routeId: provider-initech
-                        parameters:
-                          - name: name
-                            value: initech
-                          - name: baseUrl
-                            value: "%s"
-                    """.formatted(initech.baseUrl()));
+            io.paygate.testing.TestRoutes.withHttpProvider(routesDir, "initech", initech.baseUrl());
 
             try (RunningPaygate paygate = RunningPaygate.start(dataDir,
                     Map.of("paygate.routes.dir", routesDir.toString()))) {
@@ -68,16 +56,4 @@ class AddProviderTest {
         }
     }
 
-    private static void copyRoutes(Path from, Path to) throws Exception {
-        try (var files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-    }
 }

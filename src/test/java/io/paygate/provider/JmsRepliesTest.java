@@ -79,14 +79,7 @@ class JmsRepliesTest {
     }
 
     private void reply(String correlationId, String body) throws Exception {
-        // as the provider: the broker stamps its login (JMSXUserID), which is what paygate believes
-        try (Connection c = paygate.providerClient("globex").createConnection()) {
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageProducer p = s.createProducer(s.createQueue("paygate.replies"));
-            TextMessage m = s.createTextMessage(body);
-            m.setJMSCorrelationID(correlationId);
-            p.send(m);
-        }
+        paygate.replyAsProvider("globex", correlationId, body);
     }
 
     private Message deadLetters(long waitMs) throws Exception {

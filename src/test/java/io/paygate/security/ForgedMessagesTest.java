@@ -214,14 +214,7 @@ class ForgedMessagesTest {
 
     /** Sends a reply as the globex provider user and returns the dead letter it became. */
     private static Map<String, String> sendReplyAsGlobex(String reference, String body) throws Exception {
-        try (Connection c = paygate.providerClient("globex").createConnection()) {
-            c.start();
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageProducer producer = s.createProducer(s.createQueue("paygate.replies"));
-            TextMessage m = s.createTextMessage(body);
-            m.setJMSCorrelationID(reference);
-            producer.send(m);
-        }
+        paygate.replyAsProvider("globex", reference, body);
         try (Connection c = paygate.brokerClient().createConnection()) {
             c.start();
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);

@@ -184,6 +184,19 @@ public final class RunningPaygate implements AutoCloseable, BeforeAllCallback, A
         return brokerClient(provider, credentials().providerPassword(provider));
     }
 
+    /**
+     * Sends {@code body} to paygate.replies as the provider would: with its broker login (which the
+     * broker stamps as JMSXUserID) and the order's reference as JMSCorrelationID.
+     */
+    public void replyAsProvider(String provider, String correlationId, String body) throws Exception {
+        try (jakarta.jms.Connection c = providerClient(provider).createConnection()) {
+            jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            jakarta.jms.TextMessage m = s.createTextMessage(body);
+            m.setJMSCorrelationID(correlationId);
+            s.createProducer(s.createQueue("paygate.replies")).send(m);
+        }
+    }
+
     /** A client over the TCP connector as an outside tool would make it; null user = no credentials. */
     public ActiveMQConnectionFactory brokerClient(String user, String password) {
         ActiveMQConnectionFactory f = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
