@@ -29,8 +29,10 @@ public final class JmsConnections {
         redelivery.setBackOffMultiplier(2);
         redelivery.setMaximumRedeliveryDelay(30000);
         factory.setRedeliveryPolicy(redelivery);
-        // Modest prefetch so several paygate nodes share a queue fairly.
-        factory.getPrefetchPolicy().setQueuePrefetch(10);
+        // No prefetch: a consumer asks for its next message only when it is free. A message
+        // prefetched by a consumer stuck on a slow provider would wait for it (and not be shared
+        // fairly across nodes); pulling costs one round trip to the broker per message.
+        factory.getPrefetchPolicy().setQueuePrefetch(0);
         factory.setSendTimeout(5000);
 
         JmsPoolConnectionFactory pool = new JmsPoolConnectionFactory();

@@ -178,7 +178,7 @@ public class OrderIntake {
                 }
                 AuditNotes.add(exchange, AuditNote.of("stored", order.reference(), merchant.id())
                         .outcome(OrderStatus.RECEIVED.name()));
-                LOG.debug("order {} received from merchant {} as {}", r.orderId(), merchant.id(), order.reference());
+                LOG.info("order {} received from merchant {} as {}", r.orderId(), merchant.id(), order.reference());
             }
             case KEY_EXISTS -> {
                 exchange.setProperty(REPLAY, true);

@@ -82,17 +82,8 @@ public class OrderLifecycle {
             }
             Optional<Order> after = store.move(reference, from, to, settlement, countAttempt);
             if (after.isPresent()) {
-                // routine steps at DEBUG (the audit trail has every step); what needs attention at INFO
-                boolean notable = to == OrderStatus.UNKNOWN || to == OrderStatus.FAILED || to == OrderStatus.RECEIVED
-                        || from == OrderStatus.UNKNOWN;
-                if (notable || LOG.isDebugEnabled()) {
-                    String line = "order {}: {} -> {}" + (settlement.reason() == null ? "" : " (" + settlement.reason() + ")");
-                    if (notable) {
-                        LOG.info(line, reference, from, to);
-                    } else {
-                        LOG.debug(line, reference, from, to);
-                    }
-                }
+                LOG.info("order {}: {} -> {}{}", reference, from, to,
+                        settlement.reason() == null ? "" : " (" + settlement.reason() + ")");
                 if (to.isFinal()) {
                     wake(after.get());
                 }
