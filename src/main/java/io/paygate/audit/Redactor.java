@@ -1,5 +1,7 @@
 package io.paygate.audit;
 
+import io.paygate.security.CardNumbers;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -189,93 +191,9 @@ public final class Redactor {
         return out.toString();
     }
 
-    /**
-     * Replaces every run of digits that is, or holds, a card number: a plain run of 13 to 19 digits
-     * passing Luhn, or consecutive groups of at most 6 digits separated by single spaces or dashes
-     * (card formatting, also after other digits: "+49 4111 1111 1111 1111") that together do. One
-     * pass over the text; each group starts at most a few windows, so the cost is linear.
-     */
+    /** Card numbers out, by the one rule that also refuses them at the door ({@link CardNumbers}). */
     private static String withoutCardNumbers(String text) {
-        StringBuilder out = null;
-        int copied = 0;
-        int i = 0;
-        int n = text.length();
-        List<int[]> groups = new ArrayList<>();
-        while (i < n) {
-            if (!isDigit(text.charAt(i))) {
-                i++;
-                continue;
-            }
-            int start = i;
-            groups.clear();
-            while (i < n) {
-                int groupStart = i;
-                while (i < n && isDigit(text.charAt(i))) {
-                    i++;
-                }
-                groups.add(new int[] {groupStart, i});
-                if (i + 1 < n && (text.charAt(i) == ' ' || text.charAt(i) == '-') && isDigit(text.charAt(i + 1))) {
-                    i++;
-                } else {
-                    break;
-                }
-            }
-            if (holdsCardNumber(text, groups)) {
-                if (out == null) {
-                    out = new StringBuilder(n);
-                }
-                out.append(text, copied, start).append(CARD_NUMBER_REMOVED);
-                copied = i;
-            }
-        }
-        if (out == null) {
-            return text;
-        }
-        return out.append(text, copied, n).toString();
-    }
-
-    private static boolean holdsCardNumber(String text, List<int[]> groups) {
-        boolean cardFormatted = groups.size() > 1;
-        for (int[] g : groups) {
-            cardFormatted &= g[1] - g[0] <= 6;
-        }
-        if (!cardFormatted) {
-            // plain digits, or groups that are not card formatting (a UUID's last block): each on its own
-            for (int[] g : groups) {
-                if (isCardNumber(text.substring(g[0], g[1]))) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        for (int first = 0; first < groups.size(); first++) {
-            StringBuilder digits = new StringBuilder(19);
-            for (int last = first; last < groups.size() && digits.length() <= 19; last++) {
-                digits.append(text, groups.get(last)[0], groups.get(last)[1]);
-                if (isCardNumber(digits)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean isCardNumber(CharSequence digits) {
-        return digits.length() >= 13 && digits.length() <= 19 && luhnValid(digits, 0, digits.length());
-    }
-
-    private static boolean luhnValid(CharSequence digits, int from, int to) {
-        int sum = 0;
-        boolean doubleIt = false;
-        for (int i = to - 1; i >= from; i--) {
-            int d = digits.charAt(i) - '0';
-            if (doubleIt) {
-                d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-            }
-            sum += d;
-            doubleIt = !doubleIt;
-        }
-        return sum % 10 == 0;
+        return CardNumbers.mask(text, CARD_NUMBER_REMOVED);
     }
 
     private static boolean isDigit(char c) {

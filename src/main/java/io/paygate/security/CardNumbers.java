@@ -38,6 +38,11 @@ public final class CardNumbers {
 
     /** The text with every card number (from its first to its last digit) replaced by {@value #MASK}. */
     public static String mask(String text) {
+        return mask(text, MASK);
+    }
+
+    /** The text with every card number (from its first to its last digit) replaced by {@code replacement}. */
+    public static String mask(String text, String replacement) {
         if (text == null) {
             return null;
         }
@@ -48,7 +53,7 @@ public final class CardNumbers {
             if (out == null) {
                 out = new StringBuilder(text.length());
             }
-            out.append(text, copied, found[0]).append(MASK);
+            out.append(text, copied, found[0]).append(replacement);
             copied = found[1];
         }
         return out == null ? text : out.append(text, copied, text.length()).toString();

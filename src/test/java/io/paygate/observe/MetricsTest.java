@@ -31,5 +31,6 @@ class MetricsTest {
         assertThat(scrape).contains("paygate_dlq_depth 0.0");
         assertThat(scrape).contains("paygate_webhook_backlog");
         assertThat(scrape).contains("paygate_audit_backlog");
+        assertThat(scrape).contains("jvm_memory_used_bytes");
     }
 }
