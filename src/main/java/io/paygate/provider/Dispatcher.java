@@ -166,6 +166,8 @@ public class Dispatcher {
         }
         exchange.setProperty(ProviderCalls.ORDER, sent.get());
         exchange.removeProperty(CallOutcome.PROPERTY);
+        AuditNotes.add(exchange, AuditNote.of("sent", order.reference(), order.merchantId())
+                .provider(policy.provider()).attempt(sent.get().attempts()));
     }
 
     /**

@@ -36,8 +36,10 @@ class SilentJmsProviderTest {
 
         assertThat(paygate.charges("globex")).containsEntry(reference, 1);
         // the path it took: past the deadline it was UNKNOWN, and a status query settled it
-        assertThat(json(paygate.get("/api/orders/silent-globex/events").body()).path("events").toString())
-                .contains("\"unknown\"").contains("\"status-query\"");
+        // (the audit trail is written behind the order path: wait for it)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(json(paygate.get("/api/orders/silent-globex/events").body()).path("events").toString())
+                        .contains("\"unknown\"").contains("\"status-query\""));
     }
 
     @Test
@@ -49,8 +51,9 @@ class SilentJmsProviderTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> "APPROVED".equals(paygate.statusOf("lost-request")));
 
         assertThat(paygate.charges("globex")).containsEntry(reference, 1);
-        String events = json(paygate.get("/api/orders/lost-request/events").body()).path("events").toString();
-        assertThat(events).contains("NOT_FOUND");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(json(paygate.get("/api/orders/lost-request/events").body()).path("events").toString())
+                        .contains("NOT_FOUND"));
         assertThat(paygate.countRows("SELECT attempts FROM orders WHERE reference = ?", reference)).isEqualTo(2);
     }
 }
