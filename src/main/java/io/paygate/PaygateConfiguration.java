@@ -145,6 +145,8 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("circuitStates", circuits);
         registry.bind("dispatcher", new Dispatcher(json, lifecycle, providers, circuits, metrics));
         registry.bind("providerPolicies", new ProviderPolicies());
+        registry.bind("callSlots", new io.paygate.provider.CallSlots(
+                settings.longValue("paygate.provider.http.call-slot-wait-ms", 100)));
         registry.bind("reconciler", new io.paygate.reconcile.Reconciler(lifecycle,
                 settings.duration("paygate.reconcile.check-lease", Duration.ofSeconds(60)),
                 settings.integer("paygate.reconcile.batch", 100)));

@@ -36,6 +36,7 @@ public class Dispatcher {
     /** Exchange property: true when the order must be queued again (with AMQ_SCHEDULED_DELAY set). */
     public static final String REQUEUE = "paygateRequeue";
     private static final String CANDIDATE_LIST = "paygateCandidates";
+    private static final Duration BUSY_RETRY = Duration.ofMillis(250);
 
     /** What a message on paygate.orders means for its order. */
     public enum Disposition {
@@ -211,7 +212,10 @@ public class Dispatcher {
                 : rotateAfter(candidates, failed).stream().filter(p -> !circuits.isOpen(p)).findFirst().orElse(failed);
         boolean failover = !next.equals(failed);
         metrics.retry(failed, failover);
-        Duration delay = failover ? Duration.ZERO : policy.retryDelay(Math.max(1, order.attempts()));
+        // busy (all call slots taken): try again shortly; else the provider's retry delay
+        boolean busy = exchange.getProperty(ProviderCalls.BUSY, false, Boolean.class);
+        Duration delay = failover ? Duration.ZERO
+                : busy ? BUSY_RETRY : policy.retryDelay(Math.max(1, order.attempts()));
         AuditNotes.add(exchange, AuditNote.of(failover ? "failover" : "retry-scheduled", order.reference(),
                 order.merchantId()).provider(failed).attempt(order.attempts())
                 .detail(Map.of("reason", reason, "next", next, "delayMs", delay.toMillis())));

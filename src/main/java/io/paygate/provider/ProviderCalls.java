@@ -36,6 +36,8 @@ public class ProviderCalls {
     public static final String RETRY_REASON = "paygateRetryReason";
     public static final String REPLY_QUEUE = "paygate.replies";
     private static final String STARTED = "paygateCallStarted";
+    /** Exchange property: true when the provider was not called because all its call slots were busy. */
+    public static final String BUSY = "paygateProviderBusy";
 
     private final ObjectMapper json;
     private final OrderLifecycle lifecycle;
@@ -129,13 +131,9 @@ public class ProviderCalls {
         String reason;
         if (failure instanceof ProviderNotReached) {
             reason = failure.getMessage();
-        } else if (failure == null || failure instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException
-                || failure instanceof io.github.resilience4j.bulkhead.BulkheadFullException) {
-            // Refused before calling: by an open circuit, or by the bulkhead (too many calls in flight).
-            String state = String.valueOf(exchange.getProperty("CamelCircuitBreakerState"));
-            reason = state.contains("OPEN") && !state.contains("HALF")
-                    ? provider + " circuit open (too many unprocessed calls); not called"
-                    : provider + " has too many calls in flight; not called";
+        } else if (failure == null || failure instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException) {
+            // Camel marks every fallback "short-circuited"; only a refused call means the circuit is open.
+            reason = provider + " circuit open (too many unprocessed calls); not called";
         } else {
             throw failure instanceof Exception e ? e : new IllegalStateException("provider call failed", failure);
         }

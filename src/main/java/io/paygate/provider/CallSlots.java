@@ -1,0 +1,54 @@
+package io.paygate.provider;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+
+/**
+ * How many calls to one provider may be in flight at once (its {@code maxConcurrentCalls}): a
+ * slow or hanging provider holds at most that many dispatch threads, so orders for the others
+ * keep flowing. An order that finds no free slot within a short wait is not called and is tried
+ * again shortly ("busy" — no attempt used, and not a failure of the provider: the circuit breaker
+ * does not count it).
+ */
+public class CallSlots {
+
+    /** Exchange property: the provider whose slot this exchange holds (released by {@link #release}). */
+    private static final String HELD = "paygateCallSlot";
+
+    private final long waitMillis;
+    private final Map<String, Semaphore> slots = new ConcurrentHashMap<>();
+
+    public CallSlots(long waitMillis) {
+        this.waitMillis = waitMillis;
+    }
+
+    /** Takes a slot, or sets the outcome NOT_PROCESSED (busy) when none is free in time. */
+    public void take(Exchange exchange, String provider, int maxConcurrentCalls) throws InterruptedException {
+        Semaphore s = slots.computeIfAbsent(provider, p -> new Semaphore(Math.max(1, maxConcurrentCalls), true));
+        if (s.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
+            exchange.setProperty(HELD, provider);
+            return;
+        }
+        exchange.setProperty(ProviderCalls.BUSY, true);
+        exchange.setProperty(Dispatcher.PROVIDER, provider);
+        exchange.setProperty(ProviderCalls.RETRY_REASON, provider + " has too many calls in flight; not called");
+        exchange.setProperty(CallOutcome.PROPERTY, CallOutcome.NOT_PROCESSED.name());
+    }
+
+    public void release(Exchange exchange) {
+        String provider = exchange.getProperty(HELD, String.class);
+        if (provider != null) {
+            exchange.removeProperty(HELD);
+            slots.get(provider).release();
+        }
+    }
+
+    /** Calls in flight per provider (for metrics). */
+    public int inFlight(String provider, int maxConcurrentCalls) {
+        Semaphore s = slots.get(provider);
+        return s == null ? 0 : Math.max(0, maxConcurrentCalls - s.availablePermits());
+    }
+}
