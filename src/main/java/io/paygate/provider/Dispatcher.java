@@ -126,8 +126,8 @@ public class Dispatcher {
                     .detail(Map.of("reason", "no provider can take it", "candidates", candidates.toString())));
             return;
         }
-        List<String> order1 = rotateAfter(existing, order.provider());
-        String chosen = order1.stream().filter(p -> !circuits.isOpen(p)).findFirst().orElse(order1.get(0));
+        List<String> inTurn = rotateAfter(existing, order.provider());
+        String chosen = inTurn.stream().filter(p -> !circuits.isOpen(p)).findFirst().orElse(inTurn.get(0));
         exchange.setProperty(CANDIDATE_LIST, existing);
         exchange.setProperty(PROVIDER, chosen);
         AuditNotes.add(exchange, AuditNote.of("routed", order.reference(), order.merchantId()).provider(chosen)
