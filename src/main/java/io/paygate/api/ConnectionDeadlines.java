@@ -41,15 +41,20 @@ public final class ConnectionDeadlines {
     private final long idleMillis;
     private final long headerMillis;
 
-    private ConnectionDeadlines(Supplier<Vertx> vertx, Duration idle, Duration header) {
+    private final java.util.function.BooleanSupplier ready;
+
+    private ConnectionDeadlines(Supplier<Vertx> vertx, Duration idle, Duration header,
+                                java.util.function.BooleanSupplier ready) {
         this.vertx = vertx;
+        this.ready = ready;
         this.idleMillis = idle.toMillis();
         this.headerMillis = header.toMillis();
     }
 
     /** A Vertx that is {@code real} (made on first use) except that its HTTP servers keep these deadlines. */
-    public static Vertx around(Supplier<Vertx> real, Duration idle, Duration header) {
-        ConnectionDeadlines deadlines = new ConnectionDeadlines(real, idle, header);
+    public static Vertx around(Supplier<Vertx> real, Duration idle, Duration header,
+                               java.util.function.BooleanSupplier ready) {
+        ConnectionDeadlines deadlines = new ConnectionDeadlines(real, idle, header, ready);
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getName().equals("createHttpServer") && args != null && args.length == 1
                     && args[0] instanceof HttpServerOptions options) {
@@ -100,6 +105,15 @@ public final class ConnectionDeadlines {
                     if (deadline != null) {
                         deadline.headComplete();
                         request.response().endHandler(v -> deadline.answered(idleMillis));
+                    }
+                    if (!ready.getAsBoolean()) {
+                        // the server listens before the routes are in place: "not yet", never a 404
+                        request.response().setStatusCode(503)
+                                .putHeader("Content-Type", HttpAnswers.PROBLEM_JSON)
+                                .putHeader("Retry-After", "1")
+                                .end("{\"type\":\"https://paygate.dev/problems/unavailable\",\"title\":\"paygate is starting\","
+                                        + "\"status\":503,\"detail\":\"retry in a moment\"}");
+                        return;
                     }
                     next.handle(request);
                 });

@@ -48,14 +48,15 @@ public final class StorefrontServer {
                 return vertx;
             }
         };
-        context.getRegistry().bind("vertx", ConnectionDeadlines.around(real, idle, header));
+        UnknownPaths unknownPaths = new UnknownPaths();
+        context.getRegistry().bind("vertx", ConnectionDeadlines.around(real, idle, header, unknownPaths::ready));
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStopped(CamelContext stopped) {
                 real.get().close();
             }
         });
-        context.addStartupListener(new UnknownPaths());
+        context.addStartupListener(unknownPaths);
     }
 
     private static Duration positive(Settings settings, String key, Duration fallback) {

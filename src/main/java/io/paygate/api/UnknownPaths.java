@@ -20,6 +20,13 @@ public final class UnknownPaths implements StartupListener {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private volatile boolean ready;
+
+    /** True once every route and endpoint is in place; until then the server answers 503 + Retry-After. */
+    public boolean ready() {
+        return ready;
+    }
+
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
         // nothing yet: the HTTP server binds its router while the context starts
@@ -30,6 +37,7 @@ public final class UnknownPaths implements StartupListener {
         for (VertxPlatformHttpRouter router : context.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
             router.route().last().handler(UnknownPaths::notFound);
         }
+        ready = true;
     }
 
     static void notFound(RoutingContext routing) {
