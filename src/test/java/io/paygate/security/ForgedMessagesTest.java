@@ -97,6 +97,25 @@ class ForgedMessagesTest {
     }
 
     @Test
+    void paygatesConsumersAnswerNobodyOnAQueueTheSenderNames() throws Exception {
+        acme.stubFor(post(urlEqualTo("/acme/payments")).willReturn(aResponse().withStatus(200)
+                .withBody("{\"status\":\"APPROVED\",\"providerReference\":\"acme-r\",\"reason\":null}")));
+        paygate.postOrder(order("reply-to-me", "10.00", "EUR", "tok_1"));
+        String reference = json(paygate.get("/api/orders/reply-to-me").body()).path("reference").asText();
+
+        try (Connection c = paygate.brokerClient().createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage m = s.createTextMessage("{\"reference\":\"" + reference + "\"}");
+            m.setJMSReplyTo(s.createQueue("attacker.inbox"));
+            s.createProducer(s.createQueue("paygate.orders")).send(m);
+        }
+        // positive signal: the message was consumed; then nothing may have been sent to the named queue
+        await().atMost(Duration.ofSeconds(10)).until(() -> browse("paygate.orders").isEmpty());
+        assertThat(browse("attacker.inbox")).isEmpty();
+    }
+
+    @Test
     void scheduledDeliveryHeadersFromAClientAreNotObeyed() throws Exception {
         acme.stubFor(post(urlEqualTo("/acme/payments")).willReturn(aResponse().withStatus(200)
                 .withBody("{\"status\":\"APPROVED\",\"providerReference\":\"acme-y\",\"reason\":null}")));
