@@ -10,7 +10,6 @@ import io.paygate.security.MerchantDirectory;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 
