@@ -168,6 +168,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         health.register(new BrokerHealthCheck(connectionFactory));
         health.register(new io.paygate.provider.CircuitHealthCheck(circuits));
         io.paygate.observe.OperationalGauges.register(context, metrics, database, connectionFactory, circuits, providers);
+        context.addStartupListener((started, alreadyStarted) -> circuits.recordTransitions());
 
         if (settings.bool("paygate.sim.enabled", false)) {
             SimulatorSettings simulatorSettings = SimulatorSettings.fromProperties(settings::optional);

@@ -52,7 +52,6 @@ public final class OperationalGauges {
         metrics.gauge("paygate.audit.backlog", "Audit events not yet in the audit table (memory and queue)", null, null,
                 () -> audit.get() + pendingInMemory(context));
         context.addStartupListener((ctx, alreadyStarted) -> {
-            circuits.recordTransitions();
             for (String provider : providers.names()) {
                 if (circuits.breaker(provider).isPresent()) {
                     metrics.gauge("paygate.circuit.state", "Provider circuit: 0 closed, 1 half open, 2 open",

@@ -18,6 +18,7 @@ public class CircuitStates {
 
     private final CamelContext context;
     private final ProviderDirectory providers;
+    private final java.util.Map<String, CircuitBreaker> found = new java.util.concurrent.ConcurrentHashMap<>();
 
     public CircuitStates(CamelContext context, ProviderDirectory providers) {
         this.context = context;
@@ -58,7 +59,18 @@ public class CircuitStates {
         return states;
     }
 
+    /** Looked up once per provider: dispatch asks for every order, and routes do not change after start. */
     public Optional<CircuitBreaker> breaker(String provider) {
+        CircuitBreaker known = found.get(provider);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<CircuitBreaker> breaker = find(provider);
+        breaker.ifPresent(b -> found.put(provider, b));
+        return breaker;
+    }
+
+    private Optional<CircuitBreaker> find(String provider) {
         Route route = context.getRoute("provider-" + provider);
         if (route == null) {
             for (Route r : context.getRoutes()) {
