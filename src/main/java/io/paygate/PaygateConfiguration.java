@@ -70,13 +70,14 @@ public class PaygateConfiguration implements CamelConfiguration {
 
         // Database: H2 file under the data dir unless a JDBC URL is configured.
         String dbUrl = settings.optional("paygate.db.url")
-                .orElse("jdbc:h2:file:" + new File(dataDir, "db/paygate").getPath() + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+                .orElse("jdbc:h2:file:" + new File(dataDir, "db/paygate").getPath() + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=1000");
         HikariDataSource dataSource = DatabaseSetup.open(dbUrl, settings.string("paygate.db.user", "sa"),
                 settings.string("paygate.db.password", ""), settings.integer("paygate.db.pool-size", 20));
         context.addService(closing(dataSource::close));
         registry.bind("dataSource", dataSource);
-        // The embedded H2 writes every commit to its file before returning, one at a time: group
-        // the commits of concurrent orders (PostgreSQL groups its WAL flushes itself).
+        // The embedded H2 commits in memory (WRITE_DELAY); GroupCommit makes every caller wait until
+        // a write of the file holds its commit, one write for many commits (PostgreSQL groups its
+        // WAL flushes itself).
         String groupCommit = settings.string("paygate.db.group-commit", "auto");
         Database database = new Database(dataSource,
                 groupCommit.equals("auto") ? dbUrl.startsWith("jdbc:h2:") : settings.bool("paygate.db.group-commit", false));
@@ -113,6 +114,14 @@ public class PaygateConfiguration implements CamelConfiguration {
         // Each POST may hold a Vert.x worker thread for up to the sync wait; size the pool for that.
         registry.bind("vertxOptions", new VertxOptions()
                 .setWorkerPoolSize(settings.integer("paygate.http.worker-threads", 200)));
+
+        // First attempts of newly stored orders (routes/dispatch.yaml, first-attempt). When all are
+        // busy and the queue is full, the request's own thread makes the attempt (back-pressure).
+        int firstAttemptThreads = settings.integer("paygate.dispatch.first-attempt-threads", 32);
+        registry.bind("firstAttempts", context.getExecutorServiceManager().newThreadPool(this, "first-attempt",
+                new org.apache.camel.builder.ThreadPoolProfileBuilder("first-attempt")
+                        .poolSize(firstAttemptThreads).maxPoolSize(firstAttemptThreads).maxQueueSize(10_000)
+                        .rejectedPolicy(org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy.CallerRuns).build()));
 
         ObjectMapper json = jsonMapper();
         io.paygate.observe.PaygateMetrics metrics = new io.paygate.observe.PaygateMetrics(context);

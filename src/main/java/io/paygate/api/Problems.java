@@ -30,12 +30,6 @@ public class Problems {
         write(exchange, problem);
     }
 
-    /** 503 + Retry-After: the order could not be handed to the broker and was withdrawn. */
-    public void brokerUnavailable(Exchange exchange) throws Exception {
-        write(exchange, ApiProblem.unavailable(
-                "the message broker is unavailable; retry later with the same Idempotency-Key", retryAfterSeconds));
-    }
-
     public void write(Exchange exchange, ApiProblem problem) throws Exception {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "https://paygate.dev/problems/" + problem.type());

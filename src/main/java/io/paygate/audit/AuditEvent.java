@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * An audit note made fit to leave the route that noted it: redacted, stamped with the node and
@@ -26,6 +27,46 @@ public record AuditEvent(
         String detailJson) {
 
     public String toJson(ObjectMapper json) {
+        return toNode(json).toString();
+    }
+
+    /**
+     * Several events as one JSON array: the trail sends a batch as one persistent message, so the
+     * broker stores and acknowledges one record per batch instead of one per event.
+     */
+    public static String toJson(ObjectMapper json, List<AuditEvent> events) {
+        com.fasterxml.jackson.databind.node.ArrayNode array = json.createArrayNode();
+        for (AuditEvent event : events) {
+            array.add(event.toNode(json));
+        }
+        return array.toString();
+    }
+
+    /**
+     * Reads a batch ({@link #toJson(ObjectMapper, List)}) or a single event ({@link #toJson(ObjectMapper)});
+     * throws IllegalArgumentException if any part of it is not an audit event.
+     */
+    public static List<AuditEvent> listFromJson(ObjectMapper json, String text) {
+        JsonNode node;
+        try {
+            node = json.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not an audit event: " + e.getClass().getSimpleName());
+        }
+        if (node == null || !(node.isArray() || node.isObject())) {
+            throw new IllegalArgumentException("not an audit event");
+        }
+        if (node.isObject()) {
+            return List.of(fromNode(node));
+        }
+        List<AuditEvent> events = new java.util.ArrayList<>(node.size());
+        for (JsonNode o : node) {
+            events.add(fromNode(o));
+        }
+        return events;
+    }
+
+    private ObjectNode toNode(ObjectMapper json) {
         ObjectNode o = json.createObjectNode();
         o.put("eventId", eventId);
         o.put("reference", reference);
@@ -40,13 +81,22 @@ public record AuditEvent(
         o.put("outcome", outcome);
         o.put("latencyMs", latencyMs);
         o.put("detail", detailJson);
-        return o.toString();
+        return o;
     }
 
     /** Reads what {@link #toJson} wrote; throws IllegalArgumentException for anything else. */
     public static AuditEvent fromJson(ObjectMapper json, String text) {
         try {
-            JsonNode o = json.readTree(text);
+            return fromNode(json.readTree(text));
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not an audit event: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static AuditEvent fromNode(JsonNode o) {
+        try {
             return new AuditEvent(
                     required(o, "eventId"),
                     text(o, "reference"),

@@ -41,9 +41,7 @@ public record AuditNote(
         long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
         long sequence = LAST_SEQUENCE.updateAndGet(last -> Math.max(last + 1, micros));
         return new AuditNote(step, reference, merchantId, null, null, null, null, Map.of(),
-                // unique, not secret: no need to queue on the SecureRandom lock for every step
-                new UUID(java.util.concurrent.ThreadLocalRandom.current().nextLong() & ~0xF000L | 0x4000L,
-                        java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L),
+                io.paygate.database.TimeOrderedIds.fast(),
                 sequence, now, null);
     }
 

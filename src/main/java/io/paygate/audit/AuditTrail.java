@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Carries tapped events from the order path to the persistent queue {@code paygate.audit}.
  * {@link #publish} (the {@code direct:audit} route, on a wire-tap thread) only puts the events in
- * a bounded in-memory buffer; one sender thread drains the buffer and sends what it finds in one
- * JMS transaction of up to {@code batchSize} persistent messages, so the broker syncs its journal
- * once per batch instead of once per event. It sends as soon as anything is there (no waiting to
+ * a bounded in-memory buffer; one sender thread drains the buffer and sends what it finds, up to
+ * {@code batchSize} events, as one persistent message (a JSON array), so the broker stores, syncs
+ * and acknowledges once per batch instead of once per event. It sends as soon as anything is there (no waiting to
  * fill a batch): under load batches fill by themselves while the previous commit syncs.
  *
  * <p>Loss window: events still in the buffer or in an uncommitted batch when the JVM is killed
@@ -132,9 +132,7 @@ public class AuditTrail extends ServiceSupport {
                     producer = session.createProducer(session.createQueue(QUEUE));
                     producer.setDeliveryMode(DeliveryMode.PERSISTENT);
                 }
-                for (AuditEvent event : batch) {
-                    producer.send(session.createTextMessage(event.toJson(json)));
-                }
+                producer.send(session.createTextMessage(AuditEvent.toJson(json, batch)));
                 session.commit();
                 sent.addAndGet(batch.size());
                 batch.clear();

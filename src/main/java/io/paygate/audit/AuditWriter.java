@@ -106,7 +106,7 @@ public class AuditWriter {
     private void read(Message m, List<AuditEvent> events, List<Message> unreadable) throws JMSException {
         if (m instanceof TextMessage text && text.getText() != null) {
             try {
-                events.add(AuditEvent.fromJson(json, text.getText()));
+                events.addAll(AuditEvent.listFromJson(json, text.getText()));
                 return;
             } catch (IllegalArgumentException e) {
                 // falls through to the dead-letter queue

@@ -23,12 +23,12 @@ public final class Database {
     }
 
     /**
-     * @param groupCommit commit the transactions of concurrent callers together (one writer,
-     *                    one savepoint each): for a database that writes each commit serially
+     * @param groupCommit write the commits of concurrent callers to the file together (the
+     *                    embedded H2, see {@link GroupCommit})
      */
     public Database(DataSource dataSource, boolean groupCommit) {
         this.dataSource = dataSource;
-        this.group = groupCommit ? new GroupCommit(dataSource, 256) : null;
+        this.group = groupCommit ? new GroupCommit(dataSource) : null;
     }
 
     public DataSource dataSource() {

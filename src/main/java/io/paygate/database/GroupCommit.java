@@ -2,131 +2,147 @@ package io.paygate.database;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import javax.sql.DataSource;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for a database that commits one transaction at a time (the embedded H2 writes
- * every commit before it returns): units of work from many threads are run by one writer, each
- * inside its own savepoint, and committed together. Every caller still returns only after its
- * work is committed, so nothing becomes less durable; a failing unit is rolled back to its
- * savepoint and fails alone; a failing commit fails the whole group.
+ * Group commit for the embedded H2. Each caller runs its unit of work in its own transaction on
+ * its own connection, in parallel with the others, and commits it; H2 (opened with a write delay)
+ * commits in memory. The caller then waits at a barrier: one writer thread writes the store to
+ * its file (one chunk holding every commit made since the last write) and releases every caller
+ * whose commit came before that write began. So no caller returns before its work is in the file
+ * (it survives {@code kill -9}), and the store is written once per group instead of once per
+ * transaction, by one thread, while the SQL of all callers runs concurrently.
+ *
+ * <p>A unit of work that calls {@link Database#inTransaction} again joins the caller's transaction.
  */
 final class GroupCommit {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
-    private record Unit<T>(Database.Work<T> work, CompletableFuture<T> result) {
+    /** The callers released by one write of the store. */
+    private static final class Group {
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private int members;
+        private volatile RuntimeException failure;
     }
 
     private final DataSource dataSource;
-    private final int maxGroup;
-    private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
+    private final ThreadLocal<Connection> current = new ThreadLocal<>();
+    private final Object lock = new Object();
     private final Thread writer;
-    private volatile Connection current;
+    private volatile MVStore store;
+    private Group open = new Group();
+    private volatile boolean running = true;
 
-    GroupCommit(DataSource dataSource, int maxGroup) {
+    GroupCommit(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.maxGroup = maxGroup;
         this.writer = new Thread(this::run, "paygate-group-commit");
         this.writer.setDaemon(true);
         this.writer.start();
     }
 
     <T> T submit(Database.Work<T> work) throws SQLException {
-        if (Thread.currentThread() == writer) {
-            return work.run(current); // a unit doing more work: part of the same transaction
+        Connection joined = current.get();
+        if (joined != null) {
+            return work.run(joined);
         }
-        Unit<T> unit = new Unit<>(work, new CompletableFuture<>());
-        queue.add(unit);
+        T result;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            current.set(c);
+            try {
+                result = work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                current.remove();
+            }
+            if (store == null) {
+                store = storeOf(c);
+            }
+        }
+        awaitWritten();
+        return result;
+    }
+
+    /** Waits for a write of the store that begins after this call (so it holds the caller's commit). */
+    private void awaitWritten() throws SQLException {
+        if (store == null) {
+            return; // not an embedded file store: its own write policy applies
+        }
+        Group group;
+        synchronized (lock) {
+            if (!running) {
+                throw new SQLException("the database is closing", "08000");
+            }
+            group = open;
+            group.members++;
+            lock.notifyAll();
+        }
         try {
-            return unit.result().get();
+            group.done.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while waiting for the commit", "08000", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof SQLException s) {
-                throw s;
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new SQLException(cause);
+        }
+        if (group.failure != null) {
+            throw new SQLException("the database could not write its file", "08000", group.failure);
         }
     }
 
     private void run() {
-        List<Unit<?>> group = new ArrayList<>(maxGroup);
         while (true) {
-            try {
-                group.add(queue.take());
-                queue.drainTo(group, maxGroup - 1);
-                commit(group);
-            } catch (InterruptedException e) {
+            Group group;
+            synchronized (lock) {
+                while (running && open.members == 0) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                group = open;
+                open = new Group();
+            }
+            if (group.members > 0) {
+                try {
+                    store.commit(); // holds every commit made before its callers joined the group
+                } catch (RuntimeException e) {
+                    LOG.error("the database file could not be written: {}", e.toString());
+                    group.failure = e;
+                }
+                group.done.countDown();
+            }
+            if (!running) {
                 return;
-            } catch (Throwable t) {
-                LOG.error("group commit failed unexpectedly", t);
-                group.forEach(u -> u.result().completeExceptionally(t));
-            } finally {
-                group.clear();
             }
         }
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private void commit(List<Unit<?>> group) {
-        List<Object> results = new ArrayList<>(group.size());
-        List<Throwable> failures = new ArrayList<>(group.size());
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            current = c;
-            try {
-                for (Unit<?> unit : group) {
-                    Savepoint savepoint = c.setSavepoint();
-                    try {
-                        results.add(unit.work().run(c));
-                        failures.add(null);
-                    } catch (SQLException | RuntimeException e) {
-                        c.rollback(savepoint);
-                        results.add(null);
-                        failures.add(e);
-                    }
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // the connection is gone; the transaction with it
-                }
-                throw e;
-            } finally {
-                current = null;
+    /** The MVStore behind an embedded H2 connection, or null (a remote H2: nothing to group). */
+    private static MVStore storeOf(Connection c) {
+        try {
+            if (c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session
+                    && session.getDatabase().getStore() != null) {
+                return session.getDatabase().getStore().getMvStore();
             }
         } catch (SQLException | RuntimeException e) {
-            group.forEach(u -> u.result().completeExceptionally(e));
-            return;
+            LOG.warn("H2 store not reachable for group commit ({}); its own write delay applies", e.toString());
         }
-        for (int i = 0; i < group.size(); i++) {
-            CompletableFuture f = group.get(i).result();
-            if (failures.get(i) != null) {
-                f.completeExceptionally(failures.get(i));
-            } else {
-                f.complete(results.get(i));
-            }
-        }
+        return null;
     }
 
     void stop() {
-        writer.interrupt();
+        synchronized (lock) {
+            running = false;
+            lock.notifyAll();
+        }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.paygate.api.ApiProblem;
 import io.paygate.audit.AuditNote;
 import io.paygate.audit.AuditNotes;
+import io.paygate.database.TimeOrderedIds;
 import io.paygate.api.FieldError;
 import io.paygate.api.HttpAnswers;
 import io.paygate.security.CardNumbers;
@@ -26,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,7 +125,7 @@ public class OrderIntake {
         OrderRequest request = validator.toRequest(body);
         exchange.setProperty(REQUEST, request);
         IdempotencyRecord record = new IdempotencyRecord(merchant.id(), key != null ? key : request.orderId(),
-                fingerprint(body), "pg_" + UUID.randomUUID().toString().replace("-", ""), null, null, OrderStore.now());
+                fingerprint(body), "pg_" + TimeOrderedIds.hex(TimeOrderedIds.secure()), null, null, OrderStore.now());
         exchange.setProperty(KEY, record);
         // Noted now (its time is when the order arrived), put on the record only if the order is stored.
         exchange.setProperty(RECEIVED_NOTE, AuditNote.of("received", record.orderReference(), merchant.id())
@@ -190,23 +190,7 @@ public class OrderIntake {
         }
     }
 
-    /** The order could not be queued: take it back so that nothing is half-done (the route answers 503). */
-    public void withdraw(Exchange exchange) throws Exception {
-        Order order = exchange.getProperty(NEW_ORDER, Order.class);
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        LOG.warn("order {} could not be queued ({}); withdrawing it", order.reference(),
-                cause == null ? "unknown" : cause.getClass().getSimpleName());
-        AuditNotes.add(exchange, AuditNote.of("withdrawn", order.reference(), order.merchantId())
-                .outcome("broker unavailable"));
-        try {
-            lifecycle.store().withdraw(order, exchange.getProperty(KEY, IdempotencyRecord.class));
-        } catch (SQLException e) {
-            // The row stays RECEIVED; the sweeper queues it later and the client's retry finds it by key.
-            LOG.warn("order {} could not be withdrawn; the sweeper will queue it", order.reference());
-        }
-    }
-
-    /** Waits up to the sync wait for a final state: 200 with the result, else 202 with Location. */
+    /** Wait up to the sync wait for a final state: 200 with it, else 202 with the status URL. */
     public void respond(Exchange exchange) throws Exception {
         Order order = exchange.getProperty(NEW_ORDER, Order.class);
         IdempotencyRecord key = exchange.getProperty(KEY, IdempotencyRecord.class);

@@ -94,25 +94,6 @@ public class OrderStore {
         }
     }
 
-    /** Undoes {@link #insert} when the order could not be put on the queue. */
-    public void withdraw(Order order, IdempotencyRecord key) throws SQLException {
-        database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM idempotency_keys WHERE merchant_id = ? AND idem_key = ? AND order_reference = ?")) {
-                ps.setString(1, key.merchantId());
-                ps.setString(2, key.key());
-                ps.setString(3, order.reference());
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM orders WHERE reference = ? AND status = 'RECEIVED'")) {
-                ps.setString(1, order.reference());
-                ps.executeUpdate();
-            }
-            return null;
-        });
-    }
-
     public Optional<Order> find(String reference) throws SQLException {
         return database.read(c -> queryOne(c, "SELECT " + COLUMNS + " FROM orders WHERE reference = ?", reference));
     }

@@ -7,6 +7,7 @@ import io.paygate.audit.AuditNotes;
 import io.paygate.broker.UnprocessableMessage;
 import io.paygate.order.DispatchMessage;
 import io.paygate.order.Order;
+import io.paygate.order.OrderIntake;
 import io.paygate.order.OrderLifecycle;
 import io.paygate.order.OrderStatus;
 import io.paygate.order.OrderStore;
@@ -19,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The steps of dispatch (routes/dispatch.yaml) that need Java: reading a queue message, picking
@@ -26,6 +29,8 @@ import org.apache.camel.Message;
  * "not processed" leads to (fail over, retry later, or FAILED).
  */
 public class Dispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
     /** Exchange property: what a dispatch message means for its order, see {@link Disposition}. */
     public static final String DISPOSITION = "paygateDisposition";
@@ -83,6 +88,36 @@ public class Dispatcher {
         }
         Order order = lifecycle.store().find(reference)
                 .orElseThrow(() -> new UnprocessableMessage("unknown order reference " + reference));
+        dispose(exchange, order);
+    }
+
+    /**
+     * The API's first attempt: the order it has just stored (RECEIVED, committed) is dispatched
+     * at once in the request's thread, without a trip through the queue or a re-read.
+     */
+    public void takeNew(Exchange exchange) {
+        // The request's notes were tapped before the hand-off; the wire tap's copy shares their
+        // (empty) list with the request, so the attempt starts a list of its own.
+        exchange.removeProperty(AuditNotes.PROPERTY);
+        Order order = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);
+        dispose(exchange, order);
+    }
+
+    /** The API could not make the first attempt itself: the dispatch message that queues it instead. */
+    public void queueNew(Exchange exchange) {
+        Order order = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setBody(DispatchMessage.of(order.reference()));
+        LOG.warn("order {} not dispatched by the API ({}); queued instead", order.reference(),
+                describe(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)));
+    }
+
+    private static String describe(Throwable t) {
+        return t == null ? "unknown" : t.getClass().getSimpleName();
+    }
+
+    private void dispose(Exchange exchange, Order order) {
+        String reference = order.reference();
         Message m = exchange.getMessage();
         m.removeHeaders("*");
         exchange.setProperty(ProviderCalls.ORDER, order);

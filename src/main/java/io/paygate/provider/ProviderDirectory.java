@@ -19,7 +19,16 @@ public class ProviderDirectory {
     }
 
     public boolean exists(String name) {
-        return name != null && names().contains(name);
+        if (name == null) {
+            return false;
+        }
+        String uri = PREFIX + name;
+        for (Route route : context.getRoutes()) {
+            if (route.getEndpoint().getEndpointUri().equals(uri)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public List<String> names() {

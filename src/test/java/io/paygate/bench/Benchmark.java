@@ -219,7 +219,9 @@ public final class Benchmark {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         if (record) {
-            cmd.add("-XX:StartFlightRecording=filename=" + results.resolve("paygate-full.jfr") + ",settings=profile,dumponexit=true");
+            // start-up and warm-up (JIT compiling) are left out: the profile is of the measured load
+            cmd.add("-XX:StartFlightRecording=filename=" + results.resolve("paygate-full.jfr")
+                    + ",settings=profile,dumponexit=true,delay=" + Math.round(warmup + 5) + "s");
         }
         for (String arg : jvmArgs.trim().split("\\s+")) {
             if (!arg.isEmpty()) {

@@ -29,7 +29,8 @@ class RestartTest {
             HttpResponse<String> settled = first.postOrder(order(settledId, "10.00", "EUR", "tok_visa"));
             assertThat(json(settled.body()).path("status").asText()).isEqualTo("APPROVED");
 
-            // No consumer: the order is accepted (committed and queued) but cannot be dispatched.
+            // Nothing dispatches: the order is accepted (committed) but no attempt is made.
+            first.context().getRouteController().stopRoute("first-attempt");
             first.context().getRouteController().stopRoute("dispatch");
             HttpResponse<String> queued = first.postOrder(order(queuedId, "11.00", "EUR", "tok_visa"));
             assertThat(queued.statusCode()).isEqualTo(202);
@@ -38,7 +39,8 @@ class RestartTest {
             assertThat(first.totalCharges("acme")).isEqualTo(1);
         }
 
-        try (RunningPaygate second = RunningPaygate.start(dataDir, Map.of())) {
+        try (RunningPaygate second = RunningPaygate.start(dataDir, Map.of(
+                "paygate.sweeper.period-ms", "500", "paygate.sweeper.received-age", "2s"))) {
             assertThat(second.statusOf(settledId)).isEqualTo("APPROVED");
             await().atMost(Duration.ofSeconds(20)).until(() -> "APPROVED".equals(second.statusOf(queuedId)));
             assertThat(second.charges("acme")).containsEntry(queuedReference, 1);
