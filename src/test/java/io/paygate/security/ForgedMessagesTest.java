@@ -52,7 +52,10 @@ class ForgedMessagesTest {
                 "paygate.provider.acme.url", acme.baseUrl() + "/acme",
                 "paygate.sync-wait", "2s",
                 // the victims stay UNKNOWN for the test's length: status queries come late
-                "paygate.reconcile.schedule", "10m"));
+                "paygate.reconcile.schedule", "10m",
+                // an order left RECEIVED (no attempt made) is picked up soon after dispatch resumes
+                "paygate.sweeper.period-ms", "500",
+                "paygate.sweeper.received-age", "2s"));
     }
 
     @AfterAll
@@ -160,6 +163,7 @@ class ForgedMessagesTest {
     @Test
     void aReplyForAnOrderNeverSentIsDeadLetteredAndChangesNothing() throws Exception {
         // dispatch is stopped, so the order stays RECEIVED
+        paygate.context().getRouteController().stopRoute("first-attempt");
         paygate.context().getRouteController().stopRoute("dispatch");
         try {
             var r = paygate.postOrder(order("still-received", "800", "JPY", "tok_1"));
@@ -171,6 +175,7 @@ class ForgedMessagesTest {
             assertThat(dead.get("reason")).contains(reference);
             assertThat(paygate.statusOf("still-received")).isEqualTo("RECEIVED");
         } finally {
+            paygate.context().getRouteController().startRoute("first-attempt");
             paygate.context().getRouteController().startRoute("dispatch");
         }
         await().atMost(Duration.ofSeconds(15)).until(() -> "APPROVED".equals(paygate.statusOf("still-received")));
