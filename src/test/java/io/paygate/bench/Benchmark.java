@@ -42,11 +42,11 @@ import org.HdrHistogram.Histogram;
  * reference was charged twice (the simulator's charge record against paygate's orders table).
  * Prints one table and writes it as JSON under target/bench-results/.
  * <p>
- * System properties (all optional): bench.seconds (30), bench.warmup (5), bench.connections (64),
+ * System properties (all optional): bench.seconds (30), bench.warmup (30), bench.connections (64),
  * bench.rate (1000), bench.targets (simulator,proxy,paygate), bench.loads (full,fixed),
  * bench.simulator (external | builtin: paygate's in-JVM simulator), bench.jfr (false: record
- * paygate's full-speed run with Java Flight Recorder), bench.jvmArgs (extra JVM options for
- * paygate), bench.jar (target/paygate.jar), bench.results (target/bench-results).
+ * paygate's full-speed run with Java Flight Recorder), bench.jvmArgs (JVM options for
+ * paygate, -Xmx256m), bench.jar (target/paygate.jar), bench.results (target/bench-results).
  */
 public final class Benchmark {
 
@@ -56,14 +56,14 @@ public final class Benchmark {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final double seconds = Double.parseDouble(System.getProperty("bench.seconds", "30"));
-    private final double warmup = Double.parseDouble(System.getProperty("bench.warmup", "5"));
+    private final double warmup = Double.parseDouble(System.getProperty("bench.warmup", "30"));
     private final int connections = Integer.getInteger("bench.connections", 64);
     private final double rate = Double.parseDouble(System.getProperty("bench.rate", "1000"));
     private final List<String> targets = List.of(System.getProperty("bench.targets", "simulator,proxy,paygate").split(","));
     private final List<String> loads = List.of(System.getProperty("bench.loads", "full,fixed").split(","));
     private final boolean builtinSimulator = System.getProperty("bench.simulator", "external").equals("builtin");
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
-    private final String jvmArgs = System.getProperty("bench.jvmArgs", "");
+    private final String jvmArgs = System.getProperty("bench.jvmArgs", "-Xmx256m");
     private final Path jar = Path.of(System.getProperty("bench.jar", "target/paygate.jar")).toAbsolutePath();
     private final Path results = Path.of(System.getProperty("bench.results", "target/bench-results")).toAbsolutePath();
     private final Path dataRoot = results.getParent().resolve("bench-data");
