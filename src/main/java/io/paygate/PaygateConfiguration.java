@@ -69,8 +69,14 @@ public class PaygateConfiguration implements CamelConfiguration {
         DataDirectory.secure(context, dataDir);
 
         // Database: H2 file under the data dir unless a JDBC URL is configured.
-        String dbUrl = settings.optional("paygate.db.url")
-                .orElse("jdbc:h2:file:" + new File(dataDir, "db/paygate").getPath() + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=1000");
+        String groupCommitSetting = settings.string("paygate.db.group-commit", "auto");
+        java.util.Optional<String> configuredUrl = settings.optional("paygate.db.url");
+        boolean groupCommit = groupCommitSetting.equals("auto")
+                ? configuredUrl.map(u -> u.startsWith("jdbc:h2:")).orElse(true)
+                : settings.bool("paygate.db.group-commit", false);
+        // Without group commit the embedded H2 must write each commit before it returns (WRITE_DELAY=0).
+        String dbUrl = configuredUrl.orElse("jdbc:h2:file:" + new File(dataDir, "db/paygate").getPath()
+                + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=" + (groupCommit ? 1000 : 0));
         HikariDataSource dataSource = DatabaseSetup.open(dbUrl, settings.string("paygate.db.user", "sa"),
                 settings.string("paygate.db.password", ""), settings.integer("paygate.db.pool-size", 20));
         context.addService(closing(dataSource::close));
@@ -78,9 +84,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         // The embedded H2 commits in memory (WRITE_DELAY); GroupCommit makes every caller wait until
         // a write of the file holds its commit, one write for many commits (PostgreSQL groups its
         // WAL flushes itself).
-        String groupCommit = settings.string("paygate.db.group-commit", "auto");
-        Database database = new Database(dataSource,
-                groupCommit.equals("auto") ? dbUrl.startsWith("jdbc:h2:") : settings.bool("paygate.db.group-commit", false));
+        Database database = new Database(dataSource, groupCommit);
         context.addService(closing(database::close));
         registry.bind("database", database);
 
