@@ -2,6 +2,7 @@ package io.paygate.database;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -26,7 +27,7 @@ final class GroupCommit {
 
     /** The callers released by one write of the store. */
     private static final class Group {
-        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private final CountDownLatch done = new CountDownLatch(1);
         private int members;
         private volatile RuntimeException failure;
     }

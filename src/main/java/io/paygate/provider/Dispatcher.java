@@ -92,8 +92,8 @@ public class Dispatcher {
     }
 
     /**
-     * The API's first attempt: the order it has just stored (RECEIVED, committed) is dispatched
-     * at once in the request's thread, without a trip through the queue or a re-read.
+     * The first attempt: the order the API has just stored (RECEIVED, committed) is dispatched at
+     * once on a first-attempt thread (the API's wire tap), without a trip through the queue or a re-read.
      */
     public void takeNew(Exchange exchange) {
         // The request's notes were tapped before the hand-off; the wire tap's copy shares their
@@ -103,12 +103,12 @@ public class Dispatcher {
         dispose(exchange, order);
     }
 
-    /** The API could not make the first attempt itself: the dispatch message that queues it instead. */
+    /** The first attempt could not be made: the dispatch message that queues the order instead. */
     public void queueNew(Exchange exchange) {
         Order order = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setBody(DispatchMessage.of(order.reference()));
-        LOG.warn("order {} not dispatched by the API ({}); queued instead", order.reference(),
+        LOG.warn("order {}: first attempt failed ({}); queuing it", order.reference(),
                 describe(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)));
     }
 
