@@ -2,8 +2,10 @@ package io.paygate.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,7 +37,7 @@ public record AuditEvent(
      * broker stores and acknowledges one record per batch instead of one per event.
      */
     public static String toJson(ObjectMapper json, List<AuditEvent> events) {
-        com.fasterxml.jackson.databind.node.ArrayNode array = json.createArrayNode();
+        ArrayNode array = json.createArrayNode();
         for (AuditEvent event : events) {
             array.add(event.toNode(json));
         }
@@ -43,8 +45,8 @@ public record AuditEvent(
     }
 
     /**
-     * Reads a batch ({@link #toJson(ObjectMapper, List)}) or a single event ({@link #toJson(ObjectMapper)});
-     * throws IllegalArgumentException if any part of it is not an audit event.
+     * Reads a batch ({@link #toJson(ObjectMapper, List)}) or a single event ({@link #toJson(ObjectMapper)},
+     * as sent before batches); throws IllegalArgumentException if any part of it is not an audit event.
      */
     public static List<AuditEvent> listFromJson(ObjectMapper json, String text) {
         JsonNode node;
@@ -59,7 +61,7 @@ public record AuditEvent(
         if (node.isObject()) {
             return List.of(fromNode(node));
         }
-        List<AuditEvent> events = new java.util.ArrayList<>(node.size());
+        List<AuditEvent> events = new ArrayList<>(node.size());
         for (JsonNode o : node) {
             events.add(fromNode(o));
         }
@@ -82,17 +84,6 @@ public record AuditEvent(
         o.put("latencyMs", latencyMs);
         o.put("detail", detailJson);
         return o;
-    }
-
-    /** Reads what {@link #toJson} wrote; throws IllegalArgumentException for anything else. */
-    public static AuditEvent fromJson(ObjectMapper json, String text) {
-        try {
-            return fromNode(json.readTree(text));
-        } catch (IllegalArgumentException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalArgumentException("not an audit event: " + e.getClass().getSimpleName());
-        }
     }
 
     private static AuditEvent fromNode(JsonNode o) {

@@ -1,5 +1,6 @@
 package io.paygate.audit;
 
+import io.paygate.database.TimeOrderedIds;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -41,7 +42,7 @@ public record AuditNote(
         long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
         long sequence = LAST_SEQUENCE.updateAndGet(last -> Math.max(last + 1, micros));
         return new AuditNote(step, reference, merchantId, null, null, null, null, Map.of(),
-                io.paygate.database.TimeOrderedIds.fast(),
+                TimeOrderedIds.fast(),
                 sequence, now, null);
     }
 

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@link #publish} (the {@code direct:audit} route, on a wire-tap thread) only puts the events in
  * a bounded in-memory buffer; one sender thread drains the buffer and sends what it finds, up to
  * {@code batchSize} events, as one persistent message (a JSON array), so the broker stores, syncs
- * and acknowledges once per batch instead of once per event. It sends as soon as anything is there (no waiting to
- * fill a batch): under load batches fill by themselves while the previous commit syncs.
+ * and acknowledges once per batch instead of once per event. It sends as soon as anything is
+ * there (no waiting to fill a batch): under load batches fill by themselves while the previous
+ * commit syncs.
  *
  * <p>Loss window: events still in the buffer or in an uncommitted batch when the JVM is killed
  * (kill -9, power loss) are lost — typically the last few milliseconds of steps. A normal stop
