@@ -28,8 +28,8 @@ import io.paygate.order.OrderValidator;
 import io.paygate.provider.CircuitStates;
 import io.paygate.provider.Dispatcher;
 import io.paygate.provider.ProviderCalls;
-import io.paygate.provider.ProviderPolicies;
 import io.paygate.provider.ProviderDirectory;
+import io.paygate.provider.ProviderPolicies;
 import io.paygate.security.DataDirectory;
 import io.paygate.security.MerchantAuthenticator;
 import io.paygate.security.MerchantDirectory;
@@ -43,12 +43,15 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import org.apache.camel.CamelContext;
+import java.util.Optional;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 
 /**
@@ -70,7 +73,7 @@ public class PaygateConfiguration implements CamelConfiguration {
 
         // Database: H2 file under the data dir unless a JDBC URL is configured.
         String groupCommitSetting = settings.string("paygate.db.group-commit", "auto");
-        java.util.Optional<String> configuredUrl = settings.optional("paygate.db.url");
+        Optional<String> configuredUrl = settings.optional("paygate.db.url");
         boolean groupCommit = groupCommitSetting.equals("auto")
                 ? configuredUrl.map(u -> u.startsWith("jdbc:h2:")).orElse(true)
                 : settings.bool("paygate.db.group-commit", false);
@@ -123,9 +126,9 @@ public class PaygateConfiguration implements CamelConfiguration {
         // busy and the queue is full, the request's own thread makes the attempt (back-pressure).
         int firstAttemptThreads = settings.integer("paygate.dispatch.first-attempt-threads", 32);
         registry.bind("firstAttempts", context.getExecutorServiceManager().newThreadPool(this, "first-attempt",
-                new org.apache.camel.builder.ThreadPoolProfileBuilder("first-attempt")
+                new ThreadPoolProfileBuilder("first-attempt")
                         .poolSize(firstAttemptThreads).maxPoolSize(firstAttemptThreads).maxQueueSize(10_000)
-                        .rejectedPolicy(org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy.CallerRuns).build()));
+                        .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build()));
 
         ObjectMapper json = jsonMapper();
         io.paygate.observe.PaygateMetrics metrics = new io.paygate.observe.PaygateMetrics(context);

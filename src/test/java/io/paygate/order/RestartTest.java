@@ -30,8 +30,7 @@ class RestartTest {
             assertThat(json(settled.body()).path("status").asText()).isEqualTo("APPROVED");
 
             // Nothing dispatches: the order is accepted (committed) but no attempt is made.
-            first.context().getRouteController().stopRoute("first-attempt");
-            first.context().getRouteController().stopRoute("dispatch");
+            first.stopDispatching();
             HttpResponse<String> queued = first.postOrder(order(queuedId, "11.00", "EUR", "tok_visa"));
             assertThat(queued.statusCode()).isEqualTo(202);
             assertThat(json(queued.body()).path("status").asText()).isEqualTo("RECEIVED");

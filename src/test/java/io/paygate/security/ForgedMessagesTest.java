@@ -163,8 +163,7 @@ class ForgedMessagesTest {
     @Test
     void aReplyForAnOrderNeverSentIsDeadLetteredAndChangesNothing() throws Exception {
         // dispatch is stopped, so the order stays RECEIVED
-        paygate.context().getRouteController().stopRoute("first-attempt");
-        paygate.context().getRouteController().stopRoute("dispatch");
+        paygate.stopDispatching();
         try {
             var r = paygate.postOrder(order("still-received", "800", "JPY", "tok_1"));
             assertThat(r.statusCode()).isEqualTo(202);
@@ -175,8 +174,7 @@ class ForgedMessagesTest {
             assertThat(dead.get("reason")).contains(reference);
             assertThat(paygate.statusOf("still-received")).isEqualTo("RECEIVED");
         } finally {
-            paygate.context().getRouteController().startRoute("first-attempt");
-            paygate.context().getRouteController().startRoute("dispatch");
+            paygate.startDispatching();
         }
         await().atMost(Duration.ofSeconds(15)).until(() -> "APPROVED".equals(paygate.statusOf("still-received")));
         assertThat(paygate.totalCharges("globex")).isGreaterThanOrEqualTo(1);

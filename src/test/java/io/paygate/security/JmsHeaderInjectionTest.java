@@ -36,8 +36,7 @@ class JmsHeaderInjectionTest {
         evil.start();
         try (RunningPaygate paygate = RunningPaygate.start(dataDir, Map.of("paygate.sync-wait", "1s"))) {
             // no attempt is made by the API or the queue: the forged message is what dispatches it
-            paygate.context().getRouteController().stopRoute("first-attempt");
-            paygate.context().getRouteController().stopRoute("dispatch");
+            paygate.stopDispatching();
             String reference = json(paygate.postOrder(order("steered", "5.00", "EUR", "tok_visa")).body())
                     .path("reference").asText();
 
@@ -52,8 +51,7 @@ class JmsHeaderInjectionTest {
                 forged.setStringProperty("paygateProvider", "evil");
                 p.send(forged);
             }
-            paygate.context().getRouteController().startRoute("dispatch");
-            paygate.context().getRouteController().startRoute("first-attempt");
+            paygate.startDispatching();
 
             await().atMost(Duration.ofSeconds(15)).until(() -> "APPROVED".equals(paygate.statusOf("steered")));
             Thread.sleep(500); // nothing else arrives late

@@ -157,6 +157,17 @@ public final class RunningPaygate implements AutoCloseable, BeforeAllCallback, A
         return main.getCamelContext();
     }
 
+    /** Nothing dispatches (no first attempt, no queue consumer): new orders stay RECEIVED. */
+    public void stopDispatching() throws Exception {
+        context().getRouteController().stopRoute("first-attempt");
+        context().getRouteController().stopRoute("dispatch");
+    }
+
+    public void startDispatching() throws Exception {
+        context().getRouteController().startRoute("dispatch");
+        context().getRouteController().startRoute("first-attempt");
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + httpPort;
     }
