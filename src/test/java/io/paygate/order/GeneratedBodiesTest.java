@@ -51,6 +51,7 @@ class GeneratedBodiesTest {
     private static final int CLIENTS = Integer.getInteger("paygate.fuzz.clients", 4);
     private static final Path LOG = Path.of("target/paygate-test.log");
     private static final long MAX_BODY = 65536;
+    private static final Pattern STORED_ORDER_REFERENCE = Pattern.compile("\\bpg_[0-9a-f]{32}\\b");
     private static final String CARD_MESSAGE = "send a provider token, not a card number";
     /** Stands for invalid UTF-8 bytes until the body is encoded. */
     private static final char BAD_BYTES = '\uE000';
@@ -167,7 +168,7 @@ class GeneratedBodiesTest {
         String log = logSince(logStart);
         assertThat(log).doesNotContain("4111.1111.1111.1111").doesNotContain("4111_1111_1111_1111")
                 .doesNotContain("4111111111111111");
-        assertThat(log.lines().count()).as("log lines written for the request").isLessThanOrEqualTo(3);
+        assertThat(linesNotAboutStoredOrders(log)).as("log lines written for the request").isLessThanOrEqualTo(3);
     }
 
     /** 64 KiB of "1 1 1 …" in orderId: a linear card screen answers 400 (a backtracking one overflowed its stack: 500). */
@@ -187,7 +188,16 @@ class GeneratedBodiesTest {
             assertThat(json(r.body()).path("errors").get(0).path("field").asText()).isEqualTo("/orderId");
         }
         assertThat(paygate.orderCount()).isEqualTo(ordersBefore);
-        assertThat(logSince(logStart).lines().count()).as("log lines written for 5 requests").isLessThanOrEqualTo(5);
+        assertThat(linesNotAboutStoredOrders(logSince(logStart))).as("log lines written for 5 requests").isLessThanOrEqualTo(5);
+    }
+
+    /**
+     * Lines that do not name a stored order's reference. Orders posted by earlier tests of this class are still being
+     * settled in the background (JMS replies, first attempts) and log their own lines; a refused request has no
+     * reference, so whatever it logs (a stack trace included) is counted.
+     */
+    private static long linesNotAboutStoredOrders(String log) {
+        return log.lines().filter(line -> !STORED_ORDER_REFERENCE.matcher(line).find()).count();
     }
 
     /** What was logged since {@code offset}: the log file is appended to across runs, a run judges its own lines. */
