@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,8 @@ public class OrderIntake {
     public static final String MERCHANT = "paygateMerchant";
     public static final String REQUEST = "paygateOrderRequest";
     public static final String NEW_ORDER = "paygateNewOrder";
+    /** The new order's watch for its final state (set by accept, awaited by respond). */
+    private static final String FINAL_STATE = "paygateFinalState";
     public static final String KEY = "paygateIdempotencyKey";
     public static final String REPLAY = "paygateReplay";
     private static final String RECEIVED_NOTE = "paygateReceivedNote";
@@ -171,6 +174,8 @@ public class OrderIntake {
         switch (lifecycle.store().insert(order, key)) {
             case STORED -> {
                 exchange.setProperty(NEW_ORDER, order);
+                // before the first attempt starts, so that its settlement cannot slip past respond()
+                exchange.setProperty(FINAL_STATE, lifecycle.watch(order.reference()));
                 exchange.getIn().setBody(DispatchMessage.of(order.reference()));
                 AuditNote received = exchange.getProperty(RECEIVED_NOTE, AuditNote.class);
                 if (received != null) {
@@ -196,7 +201,9 @@ public class OrderIntake {
         IdempotencyRecord key = exchange.getProperty(KEY, IdempotencyRecord.class);
         Order latest;
         try {
-            latest = lifecycle.awaitFinal(order, syncWait);
+            @SuppressWarnings("unchecked")
+            CompletableFuture<Order> settled = exchange.getProperty(FINAL_STATE, CompletableFuture.class);
+            latest = lifecycle.awaitFinal(order, syncWait, settled);
         } catch (SQLException e) {
             latest = order; // accepted and queued: the answer is 202, whatever the database does now
         }

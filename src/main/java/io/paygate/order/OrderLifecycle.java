@@ -98,17 +98,34 @@ public class OrderLifecycle {
     }
 
     /**
-     * Waits up to {@code wait} for the order to reach a final state. Settlements on this node
-     * wake the waiter at once; settlements on other nodes are seen by re-reading the database.
+     * Starts watching for the order's final state. Called before the work that may settle it
+     * starts, so a settlement on this node is never missed and no first read is needed.
      */
-    public Order awaitFinal(Order order, Duration wait) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
+    public CompletableFuture<Order> watch(String reference) {
         CompletableFuture<Order> settled = new CompletableFuture<>();
-        List<CompletableFuture<Order>> list = waiters.computeIfAbsent(order.reference(), r -> new CopyOnWriteArrayList<>());
-        list.add(settled);
+        waiters.computeIfAbsent(reference, r -> new CopyOnWriteArrayList<>()).add(settled);
+        return settled;
+    }
+
+    /**
+     * Waits up to {@code wait} for the order to reach a final state. Settlements on this node
+     * complete {@code settled} at once; settlements on other nodes are seen by re-reading the
+     * database every {@link #POLL}, and once more when the wait is over.
+     */
+    public Order awaitFinal(Order order, Duration wait, CompletableFuture<Order> settled)
+            throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         try {
             Order latest = order;
             while (true) {
+                long left = deadline - System.nanoTime();
+                try {
+                    return settled.get(Math.max(0, Math.min(left, POLL.toNanos())), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    // read the database: another node may have settled it
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return latest;
+                }
                 Optional<Order> stored = store.find(order.reference());
                 if (stored.isPresent()) {
                     latest = stored.get();
@@ -116,26 +133,25 @@ public class OrderLifecycle {
                         return latest;
                     }
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return latest;
-                }
-                try {
-                    return settled.get(Math.min(left, POLL.toNanos()), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) {
-                    // poll the database again
-                } catch (java.util.concurrent.ExecutionException e) {
+                if (deadline - System.nanoTime() <= 0) {
                     return latest;
                 }
             }
         } finally {
-            list.remove(settled);
-            waiters.computeIfPresent(order.reference(), (r, l) -> l.isEmpty() ? null : l);
+            unwatch(order.reference(), settled);
         }
     }
 
+    private void unwatch(String reference, CompletableFuture<Order> settled) {
+        waiters.computeIfPresent(reference, (r, l) -> {
+            l.remove(settled);
+            return l.isEmpty() ? null : l;
+        });
+    }
+
     private void wake(Order order) {
-        List<CompletableFuture<Order>> list = waiters.get(order.reference());
+        // final states are final: nobody needs to watch this order any more
+        List<CompletableFuture<Order>> list = waiters.remove(order.reference());
         if (list != null) {
             list.forEach(f -> f.complete(order));
         }
