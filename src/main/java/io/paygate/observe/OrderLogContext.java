@@ -5,6 +5,7 @@ import io.paygate.order.Order;
 import io.paygate.order.OrderIntake;
 import io.paygate.provider.ProviderCalls;
 import io.paygate.security.Merchant;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
@@ -100,6 +101,11 @@ public final class OrderLogContext implements InterceptStrategy {
     }
 
     private static void put(String key, String value) {
+        // every step of every route comes here: the context map is copied on each change, so a
+        // value already in place (the usual case) is left alone
+        if (Objects.equals(MDC.get(key), value)) {
+            return;
+        }
         if (value == null) {
             MDC.remove(key);
         } else {

@@ -42,7 +42,7 @@ import org.HdrHistogram.Histogram;
  * reference was charged twice (the simulator's charge record against paygate's orders table).
  * Prints one table and writes it as JSON under target/bench-results/.
  * <p>
- * System properties (all optional): bench.seconds (30), bench.warmup (30), bench.connections (64),
+ * System properties (all optional): bench.seconds (30), bench.warmup (90), bench.connections (64),
  * bench.rate (1000), bench.targets (simulator,proxy,paygate), bench.loads (full,fixed),
  * bench.simulator (external | builtin: paygate's in-JVM simulator), bench.jfr (false: record
  * paygate's full-speed run with Java Flight Recorder), bench.jvmArgs (JVM options for
@@ -56,7 +56,7 @@ public final class Benchmark {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final double seconds = Double.parseDouble(System.getProperty("bench.seconds", "30"));
-    private final double warmup = Double.parseDouble(System.getProperty("bench.warmup", "30"));
+    private final double warmup = Double.parseDouble(System.getProperty("bench.warmup", "90"));
     private final int connections = Integer.getInteger("bench.connections", 64);
     private final double rate = Double.parseDouble(System.getProperty("bench.rate", "1000"));
     private final List<String> targets = List.of(System.getProperty("bench.targets", "simulator,proxy,paygate").split(","));
