@@ -76,7 +76,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         Optional<String> configuredUrl = settings.optional("paygate.db.url");
         boolean groupCommit = groupCommitSetting.equals("auto")
                 ? configuredUrl.map(u -> u.startsWith("jdbc:h2:")).orElse(true)
-                : settings.bool("paygate.db.group-commit", false);
+                : Settings.parseBoolean("paygate.db.group-commit", groupCommitSetting);
         // Without group commit the embedded H2 must write each commit before it returns (WRITE_DELAY=0).
         String dbUrl = configuredUrl.orElse("jdbc:h2:file:" + new File(dataDir, "db/paygate").getPath()
                 + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=" + (groupCommit ? 1000 : 0));

@@ -37,6 +37,8 @@ final class GroupCommit {
     private final Object lock = new Object();
     private final Thread writer;
     private volatile MVStore store;
+    /** Whether the first connection was asked for its store (a remote H2 has none: asked once, not per transaction). */
+    private volatile boolean storeLookedUp;
     private Group open = new Group();
     private volatile boolean running = true;
 
@@ -65,8 +67,9 @@ final class GroupCommit {
             } finally {
                 current.remove();
             }
-            if (store == null) {
+            if (!storeLookedUp) {
                 store = storeOf(c);
+                storeLookedUp = true;
             }
         }
         awaitWritten();

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -123,7 +124,7 @@ public class OrderLifecycle {
                     return settled.get(Math.max(0, Math.min(left, POLL.toNanos())), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
                     // read the database: another node may have settled it
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     return latest;
                 }
                 Optional<Order> stored = store.find(order.reference());

@@ -18,6 +18,7 @@ public class ProviderDirectory {
         this.context = context;
     }
 
+    /** Asked for every order: a scan of the routes, no list built. */
     public boolean exists(String name) {
         if (name == null) {
             return false;
