@@ -33,7 +33,7 @@ public final class CardNumbers {
     }
 
     public static boolean containsCardNumber(CharSequence text) {
-        return text != null && new Scan(text).next() != null;
+        return text != null && hasEnoughDigits(text) && new Scan(text).next() != null;
     }
 
     /** The text with every card number (from its first to its last digit) replaced by {@value #MASK}. */
@@ -43,8 +43,8 @@ public final class CardNumbers {
 
     /** The text with every card number (from its first to its last digit) replaced by {@code replacement}. */
     public static String mask(String text, String replacement) {
-        if (text == null) {
-            return null;
+        if (text == null || !hasEnoughDigits(text)) {
+            return text;
         }
         Scan scan = new Scan(text);
         StringBuilder out = null;
@@ -60,6 +60,24 @@ public final class CardNumbers {
     }
 
     /**
+     * Whether the text holds at least {@value #MIN_DIGITS} decimal digits in all: no card number
+     * fits in fewer. Most texts audited and screened (a status, a currency, a name) have fewer and
+     * skip the scan and its buffers (it runs on every field of every order).
+     */
+    private static boolean hasEnoughDigits(CharSequence text) {
+        int digits = 0;
+        int n = text.length();
+        for (int i = 0; i < n; ) {
+            int cp = Character.codePointAt(text, i);
+            if (Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER && ++digits >= MIN_DIGITS) {
+                return true;
+            }
+            i += Character.charCount(cp);
+        }
+        return false;
+    }
+
+    /**
      * One pass over the text. It keeps the last groups of the current number (at most 19 of them
      * can take part in a card number), and after each group tries the runs of groups that end
      * with it. Found spans never overlap: after a find, the window restarts behind it.
@@ -72,16 +90,13 @@ public final class CardNumbers {
         private final int[] starts = new int[MAX_DIGITS];
         private final int[] ends = new int[MAX_DIGITS];
         private final int[] lengths = new int[MAX_DIGITS];
-        private final byte[][] digits = new byte[MAX_DIGITS][];
+        private final byte[] digits = new byte[MAX_DIGITS * MAX_GROUP]; // slot k at k * MAX_GROUP
         private final byte[] groupDigits = new byte[MAX_GROUP];
         private int first;
         private int count;
 
         Scan(CharSequence text) {
             this.text = text;
-            for (int k = 0; k < MAX_DIGITS; k++) {
-                digits[k] = new byte[MAX_GROUP];
-            }
         }
 
         /** The next card number as {start, end} character offsets, or null. */
@@ -149,7 +164,7 @@ public final class CardNumbers {
             starts[slot] = start;
             ends[slot] = end;
             lengths[slot] = length;
-            System.arraycopy(own, 0, digits[slot], 0, length);
+            System.arraycopy(own, 0, digits, slot * MAX_GROUP, length);
             count++;
         }
 
@@ -159,9 +174,10 @@ public final class CardNumbers {
             int sum = 0;
             for (int back = 0; back < count; back++) {
                 int slot = (first + count - 1 - back) % MAX_DIGITS;
-                byte[] g = digits[slot];
+                int base = slot * MAX_GROUP;
                 for (int k = lengths[slot] - 1; k >= 0; k--) {
-                    sum += total % 2 == 1 ? doubled(g[k]) : g[k];
+                    int d = digits[base + k];
+                    sum += total % 2 == 1 ? doubled(d) : d;
                     total++;
                 }
                 if (total > MAX_DIGITS) {

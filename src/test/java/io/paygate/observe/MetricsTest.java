@@ -32,5 +32,9 @@ class MetricsTest {
         assertThat(scrape).contains("paygate_webhook_backlog");
         assertThat(scrape).contains("paygate_audit_backlog");
         assertThat(scrape).contains("jvm_memory_used_bytes");
+        // Camel's route metrics: every route that moved the orders, but not the audit tap's hand-offs
+        assertThat(scrape).containsPattern("camel_exchanges_total\\{[^}]*routeId=\"api-submit-order\"} 2\\.0");
+        assertThat(scrape).containsPattern("camel_exchanges_total\\{[^}]*routeId=\"provider-acme\"} 2\\.0");
+        assertThat(scrape).doesNotContain("routeId=\"audit-tap\"");
     }
 }
