@@ -15,8 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +46,9 @@ import org.HdrHistogram.Histogram;
  * bench.rate (1000), bench.targets (simulator,proxy,paygate), bench.loads (full,fixed),
  * bench.simulator (external | builtin: paygate's in-JVM simulator), bench.jfr (false: record
  * paygate's full-speed run with Java Flight Recorder), bench.jvmArgs (JVM options for
- * paygate, -Xmx256m), bench.jar (target/paygate.jar), bench.results (target/bench-results).
+ * paygate, -Xmx256m), bench.jar (target/paygate.jar), bench.results (target/bench-results),
+ * bench.db.url, bench.db.user, bench.db.password (paygate's database instead of its embedded H2
+ * file, e.g. a PostgreSQL on this machine; its CPU is not counted in paygate's).
  */
 public final class Benchmark {
 
@@ -68,6 +70,9 @@ public final class Benchmark {
     private final Path results = Path.of(System.getProperty("bench.results", "target/bench-results")).toAbsolutePath();
     private final Path dataRoot = results.getParent().resolve("bench-data");
     private final String runId = Long.toString(System.currentTimeMillis(), 36);
+    private final String dbUrl = System.getProperty("bench.db.url", "");
+    private final String dbUser = System.getProperty("bench.db.user", "paygate");
+    private final String dbPassword = System.getProperty("bench.db.password", "");
 
     public static void main(String[] args) throws Exception {
         new Benchmark().run();
@@ -165,7 +170,7 @@ public final class Benchmark {
                     measured = startPaygate(label, data, targetPort, simPort, simInside, load.equals("full") && jfr);
                     started.add(measured);
                     path = "/api/orders";
-                    requests = orderRequests();
+                    requests = orderRequests(label);
                 }
                 default -> throw new IllegalArgumentException("unknown target " + target + " (simulator, proxy, paygate)");
             }
@@ -184,7 +189,7 @@ public final class Benchmark {
                 Check check;
                 if (target.equals("paygate")) {
                     measured.close(); // graceful stop, so that the database can be read
-                    check = Check.ofOrders(accepted, readOrders(data), charges);
+                    check = Check.ofOrders(accepted, readOrders(data, label), charges);
                 } else {
                     check = Check.ofCharges(accepted, charges);
                 }
@@ -234,6 +239,11 @@ public final class Benchmark {
         env.put("PAYGATE_HTTP_PORT", Integer.toString(port));
         env.put("PAYGATE_BROKER_PORT", Integer.toString(freePort()));
         env.put("PAYGATE_DATA_DIR", data.toString());
+        if (!dbUrl.isEmpty()) {
+            env.put("PAYGATE_DB_URL", dbUrl);
+            env.put("PAYGATE_DB_USER", dbUser);
+            env.put("PAYGATE_DB_PASSWORD", dbPassword);
+        }
         env.put("PAYGATE_SIM_ENABLED", Boolean.toString(simInside));
         env.put("PAYGATE_SIM_PORT", Integer.toString(simPort));
         env.put("PAYGATE_PROVIDER_ACME_URL", "http://127.0.0.1:" + simPort + "/acme");
@@ -248,12 +258,12 @@ public final class Benchmark {
     }
 
     /** Storefront orders: demo merchant, EUR, to the HTTP provider acme, a new orderId each. */
-    private LoadClient.Requests orderRequests() {
+    private LoadClient.Requests orderRequests(String label) {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap()
                 .add("Content-Type", "application/json")
                 .add("X-Api-Key", DEMO_KEY);
         return n -> {
-            String orderId = "bench-" + runId + "-" + n;
+            String orderId = orderIdPrefix(label) + n;
             return new LoadClient.Request("/api/orders", headers, Buffer.buffer("{\"orderId\":\"" + orderId
                     + "\",\"amount\":\"10.00\",\"currency\":\"EUR\",\"provider\":\"acme\","
                     + "\"paymentMethod\":{\"type\":\"card_token\",\"token\":\"tok_visa\"}}"), orderId);
@@ -302,15 +312,23 @@ public final class Benchmark {
         return all.getOrDefault("acme", Map.of());
     }
 
-    /** orderId to (reference, status), read from paygate's H2 file database after it stopped. */
-    private static Map<String, String[]> readOrders(Path data) throws Exception {
+    /** Unique per benchmark and run: an external database keeps the orders of earlier runs. */
+    private String orderIdPrefix(String label) {
+        return "bench-" + runId + "-" + label + "-";
+    }
+
+    /** This run's orders, orderId to (reference, status), read from paygate's database after it stopped. */
+    private Map<String, String[]> readOrders(Path data, String label) throws Exception {
         Map<String, String[]> orders = new HashMap<>();
-        String url = "jdbc:h2:file:" + data.resolve("db/paygate");
-        try (Connection c = DriverManager.getConnection(url, "sa", "");
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT order_id, reference, status FROM orders")) {
-            while (rs.next()) {
-                orders.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+        boolean embedded = dbUrl.isEmpty();
+        String url = embedded ? "jdbc:h2:file:" + data.resolve("db/paygate") : dbUrl;
+        try (Connection c = DriverManager.getConnection(url, embedded ? "sa" : dbUser, embedded ? "" : dbPassword);
+             PreparedStatement s = c.prepareStatement("SELECT order_id, reference, status FROM orders WHERE order_id LIKE ?")) {
+            s.setString(1, orderIdPrefix(label) + "%");
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    orders.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                }
             }
         }
         return orders;
