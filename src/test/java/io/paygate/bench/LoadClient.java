@@ -125,8 +125,9 @@ final class LoadClient implements AutoCloseable {
     /** Open loop: {@code rate} requests per second for {@code seconds}, then waits for the last answers. */
     Phase fixedRate(double rate, double seconds) throws InterruptedException {
         Phase phase = new Phase();
-        // Requests are issued on a Vert.x context, not on this pacing thread: issued from here, a
-        // few dozen of 30,000 never completed, neither answered nor failed by their timeouts.
+        // Requests are issued on a Vert.x context, not on this pacing thread: issued from here,
+        // some of 30,000 (a few to several hundred) never completed, neither answered nor failed
+        // by their timeouts.
         io.vertx.core.Context context = vertx.getOrCreateContext();
         AtomicLong inFlight = new AtomicLong();
         long count = (long) (rate * seconds);
