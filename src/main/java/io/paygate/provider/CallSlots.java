@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
 
 /**
@@ -15,8 +16,27 @@ import org.apache.camel.Exchange;
  */
 public class CallSlots {
 
-    /** Exchange property: the provider whose slot this exchange holds (released by {@link #release}). */
+    /** Exchange property: the slot this exchange holds (given back by {@link #release}). */
     private static final String HELD = "paygateCallSlot";
+
+    /**
+     * One taken slot. Given back at most once: {@link #release} may run on a copy of the exchange
+     * (the circuit breaker's) and again on the original, which both refer to this same object.
+     */
+    private static final class Slot {
+        private final Semaphore semaphore;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        Slot(Semaphore semaphore) {
+            this.semaphore = semaphore;
+        }
+
+        void release() {
+            if (released.compareAndSet(false, true)) {
+                semaphore.release();
+            }
+        }
+    }
 
     private final long waitMillis;
     private final Map<String, Semaphore> slots = new ConcurrentHashMap<>();
@@ -29,7 +49,7 @@ public class CallSlots {
     public void take(Exchange exchange, String provider, int maxConcurrentCalls) throws InterruptedException {
         Semaphore s = slots.computeIfAbsent(provider, p -> new Semaphore(Math.max(1, maxConcurrentCalls), true));
         if (s.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
-            exchange.setProperty(HELD, provider);
+            exchange.setProperty(HELD, new Slot(s));
             return;
         }
         exchange.setProperty(ProviderCalls.BUSY, true);
@@ -39,10 +59,9 @@ public class CallSlots {
     }
 
     public void release(Exchange exchange) {
-        String provider = exchange.getProperty(HELD, String.class);
-        if (provider != null) {
-            exchange.removeProperty(HELD);
-            slots.get(provider).release();
+        Slot slot = exchange.getProperty(HELD, Slot.class);
+        if (slot != null) {
+            slot.release();
         }
     }
 

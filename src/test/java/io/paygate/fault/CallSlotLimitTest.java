@@ -1,0 +1,80 @@
+package io.paygate.fault;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.paygate.testing.RunningPaygate.order;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.paygate.testing.RunningPaygate;
+import io.paygate.testing.TestRoutes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A provider's call slots (maxConcurrentCalls) still bound its calls in flight after many orders
+ * were answered: every answered call gives its slot back exactly once, so the limit neither
+ * shrinks nor grows with use.
+ */
+class CallSlotLimitTest {
+
+    private static final int SLOTS = 3;
+
+    @TempDir
+    Path dataDir;
+    @TempDir
+    Path routesDir;
+
+    @Test
+    void afterAnsweredOrdersAHangingProviderStillGetsOnlyItsSlotsWorthOfCalls() throws Exception {
+        WireMockServer slowpay = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
+                .containerThreads(40));
+        slowpay.start();
+        slowpay.stubFor(post(urlEqualTo("/payments")).willReturn(aResponse().withStatus(200)
+                .withBody("{\"status\":\"APPROVED\",\"providerReference\":\"fast\",\"reason\":null}")));
+        TestRoutes.withHttpProvider(routesDir, "slowpay", slowpay.baseUrl());
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try (RunningPaygate paygate = RunningPaygate.start(dataDir, Map.of(
+                "paygate.routes.dir", routesDir.toString(),
+                "paygate.provider.http.max-concurrent-calls", Integer.toString(SLOTS),
+                "paygate.sync-wait", "1s"))) {
+            // twice as many answered calls as there are slots
+            for (int i = 0; i < 2 * SLOTS; i++) {
+                var r = paygate.postOrder(slowpayOrder("done-" + i));
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(r.body()).contains("\"status\":\"APPROVED\"");
+            }
+
+            // now it hangs, and more orders than slots arrive at once
+            slowpay.stubFor(post(urlEqualTo("/payments")).willReturn(aResponse().withStatus(200).withFixedDelay(5000)
+                    .withBody("{\"status\":\"APPROVED\",\"providerReference\":\"slow\",\"reason\":null}")));
+            for (int i = 0; i < 8; i++) {
+                String body = slowpayOrder("hang-" + i);
+                clients.submit(() -> paygate.postOrder(body));
+            }
+            String inFlight = "SELECT COUNT(*) FROM orders WHERE provider = 'slowpay' AND status = 'SENT'";
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> paygate.countRows(inFlight) >= SLOTS);
+            Thread.sleep(1000); // time for busy orders to retry (250 ms) and find no slot again
+
+            assertThat(paygate.countRows(inFlight)).isEqualTo(SLOTS);
+            assertThat(slowpay.countRequestsMatching(postRequestedFor(urlEqualTo("/payments")).build()).getCount())
+                    .isEqualTo(2 * SLOTS + SLOTS);
+        } finally {
+            clients.shutdownNow();
+            slowpay.stop();
+        }
+    }
+
+    private static String slowpayOrder(String orderId) {
+        return order(orderId, "10.00", "EUR", "tok_1").replace("}}", "},\"provider\":\"slowpay\"}");
+    }
+}
