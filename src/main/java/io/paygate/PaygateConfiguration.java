@@ -88,7 +88,8 @@ public class PaygateConfiguration implements CamelConfiguration {
         // The embedded H2 commits in memory (WRITE_DELAY); GroupCommit makes every caller wait until
         // a write of the file holds its commit, one write for many commits (PostgreSQL groups its
         // WAL flushes itself).
-        Database database = new Database(dataSource, groupCommit);
+        Database database = new Database(dataSource, groupCommit
+                ? settings.duration("paygate.db.group-commit-interval", Duration.ofMillis(5)) : null);
         context.addService(closing(database::close));
         registry.bind("database", database);
 

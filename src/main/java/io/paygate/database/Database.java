@@ -2,6 +2,7 @@ package io.paygate.database;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import javax.sql.DataSource;
 
 /** Runs units of work in one JDBC transaction. The only place that commits or rolls back. */
@@ -19,16 +20,17 @@ public final class Database {
     private final GroupCommit group;
 
     public Database(DataSource dataSource) {
-        this(dataSource, false);
+        this(dataSource, null);
     }
 
     /**
-     * @param groupCommit write the commits of concurrent callers to the file together (the
-     *                    embedded H2, see {@link GroupCommit})
+     * @param groupCommitInterval null, or write the commits of concurrent callers to the file
+     *                            together, at most one write per interval (the embedded H2, see
+     *                            {@link GroupCommit})
      */
-    public Database(DataSource dataSource, boolean groupCommit) {
+    public Database(DataSource dataSource, Duration groupCommitInterval) {
         this.dataSource = dataSource;
-        this.group = groupCommit ? new GroupCommit(dataSource) : null;
+        this.group = groupCommitInterval == null ? null : new GroupCommit(dataSource, groupCommitInterval);
     }
 
     public DataSource dataSource() {
@@ -56,6 +58,11 @@ public final class Database {
                 throw e;
             }
         }
+    }
+
+    /** Group writes of the embedded H2 file so far (0 without group commit). */
+    long groupWrites() {
+        return group == null ? 0 : group.writes();
     }
 
     public <T> T read(Work<T> work) throws SQLException {

@@ -2,7 +2,10 @@ package io.paygate.database;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -19,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * (it survives {@code kill -9}), and the store is written once per group instead of once per
  * transaction, by one thread, while the SQL of all callers runs concurrently.
  *
+ * <p>Writes begin at most once per {@code interval}: each write costs about the same however few
+ * commits it holds (H2 rewrites every touched page and its chunk bookkeeping), so under load a
+ * short pause between writes lets more commits share one. After a quiet spell the first write
+ * begins at once, so a lone caller does not wait for the interval.
+ *
  * <p>A unit of work that calls {@link Database#inTransaction} again joins the caller's transaction.
  */
 final class GroupCommit {
@@ -33,6 +41,8 @@ final class GroupCommit {
     }
 
     private final DataSource dataSource;
+    private final long intervalNanos;
+    private final AtomicLong writes = new AtomicLong();
     private final ThreadLocal<Connection> current = new ThreadLocal<>();
     private final Object lock = new Object();
     private final Thread writer;
@@ -42,8 +52,9 @@ final class GroupCommit {
     private Group open = new Group();
     private volatile boolean running = true;
 
-    GroupCommit(DataSource dataSource) {
+    GroupCommit(DataSource dataSource, Duration interval) {
         this.dataSource = dataSource;
+        this.intervalNanos = interval.toNanos();
         this.writer = new Thread(this::run, "paygate-group-commit");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -102,6 +113,7 @@ final class GroupCommit {
     }
 
     private void run() {
+        long lastWrite = System.nanoTime() - intervalNanos;
         while (true) {
             Group group;
             synchronized (lock) {
@@ -112,12 +124,21 @@ final class GroupCommit {
                         return;
                     }
                 }
+            }
+            // the callers who commit meanwhile join this group (see the class comment)
+            long pause = lastWrite + intervalNanos - System.nanoTime();
+            if (pause > 0 && running) {
+                LockSupport.parkNanos(pause);
+            }
+            lastWrite = System.nanoTime();
+            synchronized (lock) {
                 group = open;
                 open = new Group();
             }
             if (group.members > 0) {
                 try {
                     store.commit(); // holds every commit made before its callers joined the group
+                    writes.incrementAndGet();
                 } catch (RuntimeException e) {
                     LOG.error("the database file could not be written: {}", e.toString());
                     group.failure = e;
@@ -141,6 +162,11 @@ final class GroupCommit {
             LOG.warn("H2 store not reachable for group commit ({}); its own write delay applies", e.toString());
         }
         return null;
+    }
+
+    /** Writes of the store so far. */
+    long writes() {
+        return writes.get();
     }
 
     void stop() {

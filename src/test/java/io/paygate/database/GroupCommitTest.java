@@ -1,0 +1,120 @@
+package io.paygate.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Group commit on a real H2 file: a caller returns only once its commit is in the file (a copy of
+ * the file taken at that moment, as a crash would leave it, holds it), commits made while a write
+ * is pending share the next write, and a lone commit after a quiet spell is not held back.
+ */
+class GroupCommitTest {
+
+    @TempDir
+    Path dir;
+
+    private HikariDataSource dataSource;
+    private Database database;
+
+    private void open(Duration interval) throws Exception {
+        dataSource = DatabaseSetup.open("jdbc:h2:file:" + dir.resolve("db/paygate") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=1000",
+                "sa", "", 20);
+        try (Connection c = dataSource.getConnection()) {
+            c.createStatement().execute("CREATE TABLE t (id INT PRIMARY KEY)");
+        }
+        database = new Database(dataSource, interval);
+    }
+
+    @AfterEach
+    void close() {
+        if (database != null) {
+            database.close();
+        }
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+
+    private void insert(int id) throws Exception {
+        database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (id) VALUES (?)")) {
+                ps.setInt(1, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** The rows a crash at this instant would leave: read from a copy of the file as it is now. */
+    private List<Integer> rowsInTheFile() throws Exception {
+        Path copy = dir.resolve("copy-" + System.nanoTime());
+        Files.createDirectories(copy);
+        Files.copy(dir.resolve("db/paygate.mv.db"), copy.resolve("paygate.mv.db"));
+        List<Integer> ids = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + copy.resolve("paygate"), "sa", "");
+             ResultSet rs = c.createStatement().executeQuery("SELECT id FROM t ORDER BY id")) {
+            while (rs.next()) {
+                ids.add(rs.getInt(1));
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    void commitsMadeWhileAWriteIsPendingShareItAndAreInTheFileWhenTheirCallersReturn() throws Exception {
+        open(Duration.ofSeconds(1));
+        insert(0); // a write begins at once; the next may not begin before a second has passed
+        long writesBefore = database.groupWrites();
+
+        int callers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 1; i <= callers; i++) {
+                int id = i;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    insert(id);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(database.groupWrites() - writesBefore).as("writes for 8 concurrent commits").isEqualTo(1);
+        assertThat(rowsInTheFile()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8);
+    }
+
+    @Test
+    void aLoneCommitAfterAQuietSpellIsWrittenAtOnce() throws Exception {
+        open(Duration.ofSeconds(20));
+        Thread.sleep(100);
+        long started = System.nanoTime();
+        insert(1);
+        // not held back for the interval (20 s): the first write after a quiet spell begins at once
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        assertThat(rowsInTheFile()).containsExactly(1);
+    }
+}
