@@ -39,7 +39,10 @@ public final class Paygate {
 
     /** A configured, not yet started Main; tests pass overrides (ports, data dir) here. */
     public static Main create(String configFile, Properties overrides) {
-        Main main = new Main(Paygate.class);
+        // The configuration class is named, not found by scanning io.paygate: the scan loads every
+        // class of the package at start-up (a quarter of a second) to find this one.
+        Main main = new Main();
+        main.configure().addConfiguration(PaygateConfiguration.class);
         main.setPropertyPlaceholderLocations("file:" + configFile);
         if (!overrides.isEmpty()) {
             main.setOverrideProperties(overrides);
