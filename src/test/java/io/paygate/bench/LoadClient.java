@@ -1,5 +1,6 @@
 package io.paygate.bench;
 
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -128,7 +129,7 @@ final class LoadClient implements AutoCloseable {
         // Requests are issued on a Vert.x context, not on this pacing thread: issued from here,
         // some of 30,000 (a few to several hundred) never completed, neither answered nor failed
         // by their timeouts.
-        io.vertx.core.Context context = vertx.getOrCreateContext();
+        Context context = vertx.getOrCreateContext();
         AtomicLong inFlight = new AtomicLong();
         long count = (long) (rate * seconds);
         double interval = 1e9 / rate;

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +37,8 @@ class GroupCommitTest {
     private void open(Duration interval) throws Exception {
         dataSource = DatabaseSetup.open("jdbc:h2:file:" + dir.resolve("db/paygate") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=1000",
                 "sa", "", 20);
-        try (Connection c = dataSource.getConnection()) {
-            c.createStatement().execute("CREATE TABLE t (id INT PRIMARY KEY)");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id INT PRIMARY KEY)");
         }
         database = new Database(dataSource, interval);
     }
@@ -68,7 +69,8 @@ class GroupCommitTest {
         Files.copy(dir.resolve("db/paygate.mv.db"), copy.resolve("paygate.mv.db"));
         List<Integer> ids = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + copy.resolve("paygate"), "sa", "");
-             ResultSet rs = c.createStatement().executeQuery("SELECT id FROM t ORDER BY id")) {
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id FROM t ORDER BY id")) {
             while (rs.next()) {
                 ids.add(rs.getInt(1));
             }
