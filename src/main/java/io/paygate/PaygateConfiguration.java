@@ -89,7 +89,8 @@ public class PaygateConfiguration implements CamelConfiguration {
         // a write of the file holds its commit, one write for many commits (PostgreSQL groups its
         // WAL flushes itself).
         Database database = new Database(dataSource, groupCommit
-                ? settings.duration("paygate.db.group-commit-interval", Duration.ofMillis(5)) : null);
+                ? settings.duration("paygate.db.group-commit-interval", Duration.ofMillis(5)) : null,
+                settings.bool("paygate.db.sync", true));
         context.addService(closing(database::close));
         registry.bind("database", database);
 

@@ -20,17 +20,19 @@ public final class Database {
     private final GroupCommit group;
 
     public Database(DataSource dataSource) {
-        this(dataSource, null);
+        this(dataSource, null, false);
     }
 
     /**
      * @param groupCommitInterval null, or write the commits of concurrent callers to the file
      *                            together, at most one write per interval (the embedded H2, see
      *                            {@link GroupCommit})
+     * @param forceToDisk         with group commit: force each write to the disk before its
+     *                            callers return (survives a power cut, not only {@code kill -9})
      */
-    public Database(DataSource dataSource, Duration groupCommitInterval) {
+    public Database(DataSource dataSource, Duration groupCommitInterval, boolean forceToDisk) {
         this.dataSource = dataSource;
-        this.group = groupCommitInterval == null ? null : new GroupCommit(dataSource, groupCommitInterval);
+        this.group = groupCommitInterval == null ? null : new GroupCommit(dataSource, groupCommitInterval, forceToDisk);
     }
 
     public DataSource dataSource() {

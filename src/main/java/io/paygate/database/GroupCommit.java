@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * (it survives {@code kill -9}), and the store is written once per group instead of once per
  * transaction, by one thread, while the SQL of all callers runs concurrently.
  *
+ * <p>With {@code forceToDisk} each write is also forced to the disk (fsync) before its callers
+ * are released, so an answered commit survives a power cut too, not only a killed process; one
+ * force per group, not one per transaction. Without it the operating system writes the file
+ * back when it chooses (H2's own assumption, see its {@code RETENTION_TIME}).
+ *
  * <p>Writes begin at most once per {@code interval}: each write costs about the same however few
  * commits it holds (H2 rewrites every touched page and its chunk bookkeeping), so under load a
  * short pause between writes lets more commits share one. After a quiet spell the first write
@@ -42,6 +47,7 @@ final class GroupCommit {
 
     private final DataSource dataSource;
     private final long intervalNanos;
+    private final boolean forceToDisk;
     private final AtomicLong writes = new AtomicLong();
     private final ThreadLocal<Connection> current = new ThreadLocal<>();
     private final Object lock = new Object();
@@ -52,9 +58,10 @@ final class GroupCommit {
     private Group open = new Group();
     private volatile boolean running = true;
 
-    GroupCommit(DataSource dataSource, Duration interval) {
+    GroupCommit(DataSource dataSource, Duration interval, boolean forceToDisk) {
         this.dataSource = dataSource;
         this.intervalNanos = interval.toNanos();
+        this.forceToDisk = forceToDisk;
         this.writer = new Thread(this::run, "paygate-group-commit");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -138,6 +145,9 @@ final class GroupCommit {
             if (group.members > 0) {
                 try {
                     store.commit(); // holds every commit made before its callers joined the group
+                    if (forceToDisk) {
+                        store.sync();
+                    }
                     writes.incrementAndGet();
                 } catch (RuntimeException e) {
                     LOG.error("the database file could not be written: {}", e.toString());

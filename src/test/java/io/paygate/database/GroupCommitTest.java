@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Group commit on a real H2 file: a caller returns only once its commit is in the file (a copy of
- * the file taken at that moment, as a crash would leave it, holds it), commits made while a write
- * is pending share the next write, and a lone commit after a quiet spell is not held back.
+ * the file taken at that moment, as a crash would leave it, holds it) and forced to the disk (no
+ * byte written is still waiting for an fsync), commits made while a write is pending share the
+ * next write, and a lone commit after a quiet spell is not held back.
  */
 class GroupCommitTest {
 
@@ -35,12 +36,22 @@ class GroupCommitTest {
     private Database database;
 
     private void open(Duration interval) throws Exception {
-        dataSource = DatabaseSetup.open("jdbc:h2:file:" + dir.resolve("db/paygate") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=1000",
-                "sa", "", 20);
+        open("jdbc:h2:file:" + dir.resolve("db/paygate") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=1000", interval, true);
+    }
+
+    private void open(String url, Duration interval, boolean forceToDisk) throws Exception {
+        dataSource = DatabaseSetup.open(url, "sa", "", 20);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (id INT PRIMARY KEY)");
         }
-        database = new Database(dataSource, interval);
+        database = new Database(dataSource, interval, forceToDisk);
+    }
+
+    /** On the counting file system; H2's own background write (WRITE_DELAY) is a minute away. */
+    private void openCountingUnforcedBytes(boolean forceToDisk) throws Exception {
+        open(UnforcedBytes.url(dir.resolve("db/paygate")) + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=60000",
+                Duration.ofMillis(5), forceToDisk);
+        UnforcedBytes.reset();
     }
 
     @AfterEach
@@ -78,19 +89,13 @@ class GroupCommitTest {
         return ids;
     }
 
-    @Test
-    void commitsMadeWhileAWriteIsPendingShareItAndAreInTheFileWhenTheirCallersReturn() throws Exception {
-        open(Duration.ofSeconds(1));
-        insert(0); // a write begins at once; the next may not begin before a second has passed
-        long writesBefore = database.groupWrites();
-
-        int callers = 8;
+    private void insertConcurrently(int firstId, int callers) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(callers);
         try {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> done = new ArrayList<>();
-            for (int i = 1; i <= callers; i++) {
-                int id = i;
+            for (int i = 0; i < callers; i++) {
+                int id = firstId + i;
                 done.add(pool.submit(() -> {
                     start.await();
                     insert(id);
@@ -104,6 +109,15 @@ class GroupCommitTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void commitsMadeWhileAWriteIsPendingShareItAndAreInTheFileWhenTheirCallersReturn() throws Exception {
+        open(Duration.ofSeconds(1));
+        insert(0); // a write begins at once; the next may not begin before a second has passed
+        long writesBefore = database.groupWrites();
+
+        insertConcurrently(1, 8);
 
         assertThat(database.groupWrites() - writesBefore).as("writes for 8 concurrent commits").isEqualTo(1);
         assertThat(rowsInTheFile()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8);
@@ -118,5 +132,25 @@ class GroupCommitTest {
         // not held back for the interval (20 s): the first write after a quiet spell begins at once
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         assertThat(rowsInTheFile()).containsExactly(1);
+    }
+
+    @Test
+    void anAnsweredCommitIsOnTheDiskNotOnlyInTheOperatingSystemsCache() throws Exception {
+        openCountingUnforcedBytes(true);
+        for (int id = 1; id <= 3; id++) {
+            insert(id);
+            assertThat(UnforcedBytes.now()).as("bytes a power cut could take once commit %d was answered", id).isZero();
+        }
+        insertConcurrently(10, 8);
+        assertThat(UnforcedBytes.now()).as("bytes a power cut could take once 8 concurrent commits were answered").isZero();
+    }
+
+    @Test
+    void withoutForcingAnAnsweredCommitCanStillBeOnlyInTheOperatingSystemsCache() throws Exception {
+        // paygate.db.sync=false, and proof that the counting file system sees H2's writes at all
+        openCountingUnforcedBytes(false);
+        insert(1);
+        assertThat(UnforcedBytes.now()).isPositive();
+        assertThat(rowsInTheFile()).containsExactly(1); // still survives a killed process
     }
 }
