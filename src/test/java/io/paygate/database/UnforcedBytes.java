@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import org.h2.store.fs.FileBase;
 import org.h2.store.fs.FilePath;
@@ -22,8 +23,8 @@ public final class UnforcedBytes extends FilePathWrapper {
         FilePath.register(new UnforcedBytes());
     }
 
-    /** Registers the file system (once) and gives the JDBC URL prefix for a file under it. */
-    static String url(java.nio.file.Path file) {
+    /** The JDBC URL of an H2 file under this file system (loading this class registered it). */
+    static String url(Path file) {
         return "jdbc:h2:unforced:" + file;
     }
 
