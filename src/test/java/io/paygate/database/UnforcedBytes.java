@@ -6,7 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
-import org.h2.store.fs.FileBase;
+import org.h2.store.fs.FileBaseDefault;
 import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
 
@@ -51,7 +51,8 @@ public final class UnforcedBytes extends FilePathWrapper {
         return new Counting(getBase().open(mode));
     }
 
-    private static final class Counting extends FileBase {
+    /** The file's channel, counting what it writes; positioned reads and writes come here (FileBaseDefault). */
+    private static final class Counting extends FileBaseDefault {
         private final FileChannel file;
 
         Counting(FileChannel file) {
@@ -59,20 +60,8 @@ public final class UnforcedBytes extends FilePathWrapper {
         }
 
         @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return file.read(dst);
-        }
-
-        @Override
         public int read(ByteBuffer dst, long position) throws IOException {
             return file.read(dst, position);
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            int n = file.write(src);
-            UNFORCED.addAndGet(n);
-            return n;
         }
 
         @Override
@@ -90,25 +79,13 @@ public final class UnforcedBytes extends FilePathWrapper {
         }
 
         @Override
-        public long position() throws IOException {
-            return file.position();
-        }
-
-        @Override
-        public FileChannel position(long newPosition) throws IOException {
-            file.position(newPosition);
-            return this;
-        }
-
-        @Override
         public long size() throws IOException {
             return file.size();
         }
 
         @Override
-        public FileChannel truncate(long size) throws IOException {
+        protected void implTruncate(long size) throws IOException {
             file.truncate(size);
-            return this;
         }
 
         @Override
