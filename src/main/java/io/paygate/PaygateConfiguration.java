@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.Timer;
 import io.paygate.api.ApiDocs;
 import io.paygate.api.Problems;
 import io.paygate.api.RequestGuards;
@@ -44,6 +45,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
@@ -88,9 +90,9 @@ public class PaygateConfiguration implements CamelConfiguration {
         // The embedded H2 commits in memory (WRITE_DELAY); GroupCommit makes every caller wait until
         // a write of the file holds its commit, one write for many commits (PostgreSQL groups its
         // WAL flushes itself).
+        boolean forceToDisk = settings.bool("paygate.db.sync", true);
         Database database = new Database(dataSource, groupCommit
-                ? settings.duration("paygate.db.group-commit-interval", Duration.ofMillis(5)) : null,
-                settings.bool("paygate.db.sync", true));
+                ? settings.duration("paygate.db.group-commit-interval", Duration.ofMillis(5)) : null, forceToDisk);
         context.addService(closing(database::close));
         registry.bind("database", database);
 
@@ -187,6 +189,10 @@ public class PaygateConfiguration implements CamelConfiguration {
         health.register(new BrokerHealthCheck(connectionFactory));
         health.register(new io.paygate.provider.CircuitHealthCheck(circuits));
         io.paygate.observe.OperationalGauges.register(context, metrics, database, connectionFactory, circuits, providers);
+        if (groupCommit) {
+            Timer groupWrites = metrics.groupWriteTimer(forceToDisk);
+            database.onGroupWrite(nanos -> groupWrites.record(nanos, TimeUnit.NANOSECONDS));
+        }
         context.addStartupListener((started, alreadyStarted) -> circuits.recordTransitions());
 
         if (settings.bool("paygate.sim.enabled", false)) {

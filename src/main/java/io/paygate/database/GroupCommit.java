@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -49,6 +50,8 @@ final class GroupCommit {
     private final long intervalNanos;
     private final boolean forceToDisk;
     private final AtomicLong writes = new AtomicLong();
+    /** Told how long each write took, force included, in nanoseconds (a metric). */
+    private volatile LongConsumer writeTimes = nanos -> { };
     private final ThreadLocal<Connection> current = new ThreadLocal<>();
     private final Object lock = new Object();
     private final Thread writer;
@@ -143,6 +146,7 @@ final class GroupCommit {
                 open = new Group();
             }
             if (group.members > 0) {
+                long began = System.nanoTime();
                 try {
                     store.commit(); // holds every commit made before its callers joined the group
                     if (forceToDisk) {
@@ -154,6 +158,9 @@ final class GroupCommit {
                     group.failure = e;
                 }
                 group.done.countDown();
+                if (group.failure == null) {
+                    writeTimes.accept(System.nanoTime() - began);
+                }
             }
             if (!running) {
                 return;
@@ -172,6 +179,10 @@ final class GroupCommit {
             LOG.warn("H2 store not reachable for group commit ({}); its own write delay applies", e.toString());
         }
         return null;
+    }
+
+    void onWrite(LongConsumer nanos) {
+        writeTimes = nanos;
     }
 
     /** Writes of the store so far. */

@@ -38,6 +38,14 @@ public class PaygateMetrics {
                 .register(registry()).record(took);
     }
 
+    /** The embedded H2's group writes (with their fsync when forced): every order waits for such writes. */
+    public Timer groupWriteTimer(boolean forced) {
+        return Timer.builder("paygate.db.group.write").description("Group writes of the embedded H2 file, the fsync included when forced")
+                .tag("forced", Boolean.toString(forced))
+                .publishPercentileHistogram()
+                .register(registry());
+    }
+
     /** POST /api/orders answered 200 (final within the sync wait) or 202. */
     public void syncWait(int status) {
         Counter.builder("paygate.sync.wait").description("Order submissions answered final (200) or pending (202)")
