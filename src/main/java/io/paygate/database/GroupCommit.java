@@ -159,7 +159,12 @@ final class GroupCommit {
                 }
                 group.done.countDown();
                 if (group.failure == null) {
-                    writeTimes.accept(System.nanoTime() - began);
+                    try {
+                        writeTimes.accept(System.nanoTime() - began);
+                    } catch (RuntimeException e) {
+                        // a metric must never stop the writer: every commit waits for it
+                        LOG.debug("group write time not recorded: {}", e.toString());
+                    }
                 }
             }
             if (!running) {
