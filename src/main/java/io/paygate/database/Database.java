@@ -65,17 +65,13 @@ public final class Database {
 
     /**
      * Tells {@code nanos} how long each group write of the embedded H2 file took, its force to the
-     * disk included (every order waits for such writes); nothing without group commit.
+     * disk included (every order waits for such writes), before the write's callers return;
+     * nothing without group commit.
      */
     public void onGroupWrite(LongConsumer nanos) {
         if (group != null) {
             group.onWrite(nanos);
         }
-    }
-
-    /** Group writes of the embedded H2 file so far (0 without group commit). */
-    long groupWrites() {
-        return group == null ? 0 : group.writes();
     }
 
     public <T> T read(Work<T> work) throws SQLException {
