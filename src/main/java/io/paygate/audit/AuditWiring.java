@@ -11,6 +11,7 @@ import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.RedeliveryPolicy;
 import org.apache.activemq.command.ActiveMQQueue;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.Registry;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 
@@ -26,7 +27,7 @@ public final class AuditWiring {
         keepRetryingWhileTheTableIsUnavailable(connections);
         AuditStore store = new AuditStore(context.getRegistry().lookupByNameAndType("database", Database.class), dataSource);
         int batchSize = settings.integer("paygate.audit.batch-size", 100);
-        AuditTrail trail = new AuditTrail(connections, json,
+        AuditTrail trail = new AuditTrail(store, () -> writerRunning(context), connections, json,
                 settings.integer("paygate.audit.buffer-capacity", 10000), batchSize,
                 settings.duration("paygate.audit.buffer-wait", Duration.ofSeconds(1)));
         // Added after the broker and the JMS pool, so it stops before them and flushes its buffer first.
@@ -52,6 +53,11 @@ public final class AuditWiring {
             forever.setMaximumRedeliveries(RedeliveryPolicy.NO_MAXIMUM_REDELIVERIES);
             amq.getRedeliveryPolicyMap().put(forever.getDestination(), forever);
         }
+    }
+
+    private static boolean writerRunning(CamelContext context) {
+        ServiceStatus status = context.getRouteController().getRouteStatus(AuditTrail.WRITER_ROUTE);
+        return status != null && status.isStarted();
     }
 
     /** Host name and process id: which node saw a step. */

@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code audit-writer} route's step: moves events from {@code paygate.audit} into
+ * The {@code audit-writer} route's step: moves events from {@code paygate.audit} (the batches the
+ * sender could not write to the table itself, see {@link AuditTrail}) into
  * {@code audit_event}, up to {@code batchSize} per round, each round one JMS transaction around
  * one JDBC transaction. The database commits first: if the JMS commit is then lost, the events
  * come again and are skipped by id, so every event is stored exactly once.

@@ -49,7 +49,7 @@ class AuditRestartTest {
             references.add(json(r.body()).path("reference").asText());
         }
         // all of them committed to the persistent queue, none written
-        await().atMost(Duration.ofSeconds(10)).until(() -> trail.sentCount() >= 20 && trail.pending() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> trail.queuedCount() >= 20 && trail.pending() == 0);
         assertThat(paygate.countRows("SELECT COUNT(*) FROM audit_event")).isZero();
         // and a last order whose events may still be in memory when the stop begins: a stop flushes them
         HttpResponse<String> last = paygate.postOrder(order("restart-audit-last", "5.00", "EUR", "tok_visa"));

@@ -143,7 +143,7 @@ class AuditTrailTest {
         paygate.context().getRouteController().stopRoute("audit-writer");
         Map<String, String> references = new HashMap<>();
         try {
-            long sentBefore = trail.sentCount();
+            long sentBefore = trail.queuedCount();
             List<CompletableFuture<HttpResponse<String>>> posts = new ArrayList<>();
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -164,7 +164,7 @@ class AuditTrailTest {
                 references.put(json(r.body()).path("reference").asText(), ids.get(i));
             }
             // every event of these orders is on the persistent queue, none in the table yet
-            await().atMost(Duration.ofSeconds(10)).until(() -> trail.sentCount() - sentBefore >= 40 && trail.pending() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> trail.queuedCount() - sentBefore >= 40 && trail.pending() == 0);
             assertThat(countFor(references.keySet(), null)).isZero();
         } finally {
             paygate.context().getRouteController().startRoute("audit-writer");
@@ -187,7 +187,7 @@ class AuditTrailTest {
         List<String> references = new ArrayList<>();
         execute("ALTER TABLE audit_event RENAME TO audit_event_away");
         try {
-            long sentBefore = trail.sentCount();
+            long sentBefore = trail.queuedCount();
             long failedBefore = writer.failedRounds();
             for (int i = 0; i < 5; i++) {
                 String id = newOrderId();
@@ -197,7 +197,7 @@ class AuditTrailTest {
                 references.add(json(r.body()).path("reference").asText());
             }
             // the writer has tried (and been refused) more often than the broker's usual redelivery limit
-            await().atMost(Duration.ofSeconds(20)).until(() -> trail.sentCount() - sentBefore >= 10
+            await().atMost(Duration.ofSeconds(20)).until(() -> trail.queuedCount() - sentBefore >= 10
                     && writer.failedRounds() - failedBefore >= 10);
         } finally {
             execute("ALTER TABLE audit_event_away RENAME TO audit_event");
@@ -216,6 +216,34 @@ class AuditTrailTest {
                 references.forEach(reference -> assertThat(body).doesNotContain(reference));
             }
         }
+
+        // and the sender writes to the table itself again (it waits a few seconds after a refusal)
+        long writtenBefore = trail.writtenCount();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            paygate.postOrder(order(newOrderId(), "2.00", "EUR", "tok_visa"));
+            return trail.writtenCount() > writtenBefore;
+        });
+    }
+
+    @Test
+    void whileTheWriterRunsEventsGoStraightToTheTableNotThroughTheBroker() throws Exception {
+        AuditTrail trail = paygate.context().getRegistry().lookupByNameAndType("auditTrail", AuditTrail.class);
+        long queuedBefore = trail.queuedCount();
+        long writtenBefore = trail.writtenCount();
+        List<String> references = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> r = paygate.postOrder(order(newOrderId(), "3.00", "EUR", "tok_visa"));
+            assertThat(r.statusCode()).isEqualTo(200);
+            references.add(json(r.body()).path("reference").asText());
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> countFor(references, "final") == 5);
+        for (String reference : references) {
+            assertThat(stepsOf(reference)).as(reference).containsSubsequence("received", "stored", "sent", "final")
+                    .containsOnlyOnce("received", "stored", "sent", "final");
+        }
+        assertThat(trail.writtenCount() - writtenBefore).isGreaterThanOrEqualTo(20);
+        assertThat(trail.queuedCount()).isEqualTo(queuedBefore);
     }
 
     private static void execute(String sql) throws Exception {
