@@ -17,6 +17,19 @@ public final class Database {
         T run(Connection connection) throws SQLException;
     }
 
+    /** Waits until a commit is in the database's file (it survives {@code kill -9}). */
+    @FunctionalInterface
+    public interface Written {
+        /** A commit that is in the file already (or whose database writes every commit itself). */
+        Written ALREADY = () -> { };
+
+        void await() throws SQLException;
+    }
+
+    /** The result of a committed unit of work, and how to wait until that commit is in the file. */
+    public record Committed<T>(T value, Written written) {
+    }
+
     private final DataSource dataSource;
     private final GroupCommit group;
 
@@ -61,6 +74,20 @@ public final class Database {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Like {@link #inTransaction}, but returns once the commit is made, before it is written to the
+     * file: {@code written().await()} of the result before anyone outside paygate is told of it (an
+     * answer, a provider call, a message). Meanwhile the caller can go on, and a later commit's
+     * write holds this one too (the store is written whole). Without group commit (PostgreSQL, or
+     * a remote H2) the commit is durable at once.
+     */
+    public <T> Committed<T> inTransactionWrittenLater(Work<T> work) throws SQLException {
+        if (group != null) {
+            return group.submitWrittenLater(work);
+        }
+        return new Committed<>(inTransaction(work), Written.ALREADY);
     }
 
     /**

@@ -69,9 +69,20 @@ final class GroupCommit {
     }
 
     <T> T submit(Database.Work<T> work) throws SQLException {
+        Database.Committed<T> committed = submitWrittenLater(work);
+        committed.written().await();
+        return committed.value();
+    }
+
+    /**
+     * Runs and commits {@code work} like {@link #submit}, but returns as soon as the commit is made
+     * in memory: the result's {@link Database.Written} waits for the group write that holds it.
+     */
+    <T> Database.Committed<T> submitWrittenLater(Database.Work<T> work) throws SQLException {
         Connection joined = current.get();
         if (joined != null) {
-            return work.run(joined);
+            // the caller's own transaction: its caller waits for the write that holds it
+            return new Database.Committed<>(work.run(joined), Database.Written.ALREADY);
         }
         T result;
         try (Connection c = dataSource.getConnection()) {
@@ -91,24 +102,31 @@ final class GroupCommit {
                 storeLookedUp = true;
             }
         }
-        awaitWritten();
-        return result;
+        Group group = join();
+        return new Database.Committed<>(result, group == null ? Database.Written.ALREADY : () -> awaitWritten(group));
     }
 
-    /** Waits for a write of the store that begins after this call (so it holds the caller's commit). */
-    private void awaitWritten() throws SQLException {
+    /**
+     * Joins the group of the next write of the store, which begins after this call and so holds
+     * the caller's commit; null when there is no embedded file store (its own write policy applies).
+     */
+    private Group join() throws SQLException {
         if (store == null) {
-            return; // not an embedded file store: its own write policy applies
+            return null;
         }
-        Group group;
         synchronized (lock) {
             if (!running) {
                 throw new SQLException("the database is closing", "08000");
             }
-            group = open;
+            Group group = open;
             group.members++;
             lock.notifyAll();
+            return group;
         }
+    }
+
+    /** Waits until {@code group} is written (at once if it already is). */
+    private static void awaitWritten(Group group) throws SQLException {
         try {
             group.done.await();
         } catch (InterruptedException e) {

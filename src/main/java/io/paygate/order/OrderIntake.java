@@ -9,6 +9,7 @@ import io.paygate.api.FieldError;
 import io.paygate.api.HttpAnswers;
 import io.paygate.audit.AuditNote;
 import io.paygate.audit.AuditNotes;
+import io.paygate.database.Database;
 import io.paygate.database.TimeOrderedIds;
 import io.paygate.security.CardNumbers;
 import io.paygate.security.Merchant;
@@ -50,6 +51,8 @@ public class OrderIntake {
     private static final String FINAL_STATE = "paygateFinalState";
     public static final String KEY = "paygateIdempotencyKey";
     public static final String REPLAY = "paygateReplay";
+    /** Waits until the new order's row is in the database's file (see {@link OrderStore#insert}). */
+    public static final String WRITTEN = "paygateOrderWritten";
     private static final String RECEIVED_NOTE = "paygateReceivedNote";
 
     private final ObjectMapper json;
@@ -171,9 +174,11 @@ public class OrderIntake {
         IdempotencyRecord key = exchange.getProperty(KEY, IdempotencyRecord.class);
         var now = key.createdAt();
         Order order = Order.received(key.orderReference(), merchant.id(), r, now);
-        switch (lifecycle.store().insert(order, key)) {
+        Database.Committed<OrderStore.InsertResult> stored = lifecycle.store().insert(order, key);
+        switch (stored.value()) {
             case STORED -> {
                 exchange.setProperty(NEW_ORDER, order);
+                exchange.setProperty(WRITTEN, stored.written());
                 // before the first attempt starts, so that its settlement cannot slip past respond()
                 exchange.setProperty(FINAL_STATE, lifecycle.watch(order.reference()));
                 exchange.getIn().setBody(DispatchMessage.of(order.reference()));
@@ -199,6 +204,9 @@ public class OrderIntake {
     public void respond(Exchange exchange) throws Exception {
         Order order = exchange.getProperty(NEW_ORDER, Order.class);
         IdempotencyRecord key = exchange.getProperty(KEY, IdempotencyRecord.class);
+        // no answer before the order is in the file (usually it is by now: the claim's write holds it);
+        // if the file cannot be written the answer is 503, as for any database outage
+        exchange.getProperty(WRITTEN, Database.Written.class).await();
         Order latest;
         try {
             @SuppressWarnings("unchecked")

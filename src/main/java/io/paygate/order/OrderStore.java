@@ -39,10 +39,16 @@ public class OrderStore {
         return OffsetDateTime.now(ZoneOffset.UTC);
     }
 
-    /** Stores the order as RECEIVED and claims its idempotency key, both or neither. */
-    public InsertResult insert(Order order, IdempotencyRecord key) throws SQLException {
+    /**
+     * Stores the order as RECEIVED and claims its idempotency key, both or neither. Returns once
+     * committed, before the commit is in the database's file: the storefront must not be answered
+     * before {@code written().await()}. The first attempt does not wait for it: its claim (which
+     * comes before any provider call) is written after this commit, and a write holds every commit
+     * made before it. So an order waits for two writes before its answer (claim, settlement), not three.
+     */
+    public Database.Committed<InsertResult> insert(Order order, IdempotencyRecord key) throws SQLException {
         try {
-            return database.inTransaction(c -> {
+            return database.inTransactionWrittenLater(c -> {
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO idempotency_keys (merchant_id, idem_key, fingerprint, order_reference, created_at)"
                                 + " VALUES (?, ?, ?, ?, ?)")) {
@@ -90,7 +96,7 @@ public class OrderStore {
                 return InsertResult.STORED;
             });
         } catch (DuplicateException e) {
-            return e.result;
+            return new Database.Committed<>(e.result, Database.Written.ALREADY); // rolled back: nothing to write
         }
     }
 

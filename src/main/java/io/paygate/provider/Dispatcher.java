@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paygate.audit.AuditNote;
 import io.paygate.audit.AuditNotes;
 import io.paygate.broker.UnprocessableMessage;
+import io.paygate.database.Database;
 import io.paygate.order.DispatchMessage;
 import io.paygate.order.Order;
 import io.paygate.order.OrderIntake;
@@ -12,6 +13,7 @@ import io.paygate.order.OrderLifecycle;
 import io.paygate.order.OrderStatus;
 import io.paygate.order.OrderStore;
 import io.paygate.order.Settlement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -104,8 +106,13 @@ public class Dispatcher {
     }
 
     /** The first attempt could not be made: the dispatch message that queues the order instead. */
-    public void queueNew(Exchange exchange) {
+    public void queueNew(Exchange exchange) throws SQLException {
         Order order = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);
+        // the message must not outlive its order: it goes out only once the row is in the file
+        Database.Written written = exchange.getProperty(OrderIntake.WRITTEN, Database.Written.class);
+        if (written != null) {
+            written.await();
+        }
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setBody(DispatchMessage.of(order.reference()));
         LOG.warn("order {}: first attempt failed ({}); queuing it", order.reference(),

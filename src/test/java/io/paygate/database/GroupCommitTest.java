@@ -127,6 +127,33 @@ class GroupCommitTest {
     }
 
     @Test
+    void aCommitWrittenLaterReturnsBeforeItsWriteAndTheNextCommitsWriteHoldsIt() throws Exception {
+        // H2's own background write a minute away: only group writes put commits in the file
+        open("jdbc:h2:file:" + dir.resolve("db/paygate") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=60000",
+                Duration.ofSeconds(3), true);
+        insert(0); // a write begins at once; the next may not begin before 3 s have passed
+
+        Database.Committed<Integer> later = database.inTransactionWrittenLater(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (id) VALUES (1)")) {
+                return ps.executeUpdate();
+            }
+        });
+        // committed (another connection sees it) but not in the file yet: nobody may be told of it
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t WHERE id = 1")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+        }
+        assertThat(rowsInTheFile()).containsExactly(0);
+
+        // a later commit (an order's claim) returns only once its write is done, and that write holds both
+        insert(2);
+        assertThat(rowsInTheFile()).containsExactly(0, 1, 2);
+        later.written().await();
+        assertThat(later.value()).isEqualTo(1);
+    }
+
+    @Test
     void aLoneCommitAfterAQuietSpellIsWrittenAtOnce() throws Exception {
         open(Duration.ofSeconds(20));
         Thread.sleep(100);
