@@ -15,6 +15,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.service.ServiceSupport;
@@ -24,14 +25,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Carries tapped events from the order path into the audit table. {@link #publish} (the
  * {@code direct:audit} route, on a wire-tap thread) only puts the events in a bounded in-memory
- * buffer; one sender thread drains it, up to {@code batchSize} events at a time, and writes each
- * batch straight to {@code audit_event} in one database transaction. It sends as soon as anything
- * is there (no waiting to fill a batch): under load batches fill by themselves while the previous
- * write commits.
+ * buffer; one sender thread drains it and writes what it finds straight to {@code audit_event}, in
+ * one database transaction, at most once per {@code writeInterval}. After a quiet spell the first
+ * event is written at once; under load the events of an interval share one write. That matters
+ * to the embedded H2: each of its group writes serializes every page touched since the last one
+ * again, and audit rows written with nearly every group write (as orders commit about 200 times
+ * a second) made that serialization the largest single cost in paygate.
  *
  * <p>When the table cannot take a batch (database down, table locked) or the {@code audit-writer}
- * route is stopped, the batch goes to the persistent queue {@code paygate.audit} instead, as one
- * message (a JSON array), and waits there, across restarts, until the writer moves it into the
+ * route is stopped, the batch goes to the persistent queue {@code paygate.audit} instead, as
+ * messages of up to {@code batchSize} events (JSON arrays) in one JMS transaction, and waits there, across restarts, until the writer moves it into the
  * table. After a refused write the sender uses the queue for {@link #QUEUE_AFTER_FAILURE} before it
  * tries the table again, so a database that is down is not asked for every batch. Each event is
  * stored once either way: the table skips an event id it already holds.
@@ -41,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * events the database makes durable anyway.
  *
  * <p>Loss window: events still in the buffer or in a batch not yet committed (to the table or the
- * queue) when the JVM is killed (kill -9, power loss) are lost — typically the last few
- * milliseconds of steps. A normal stop flushes the buffer first. If the buffer is full (database
+ * queue) when the JVM is killed (kill -9, power loss) are lost — typically the steps of the last
+ * write interval and write. A normal stop flushes the buffer first. If the buffer is full (database
  * and broker unreachable for long), the tap thread waits up to {@code bufferWait} for space, then
  * drops the event and says so in the log.
  */
@@ -60,6 +63,8 @@ public class AuditTrail extends ServiceSupport {
     private final ObjectMapper json;
     private final BlockingQueue<AuditEvent> buffer;
     private final int batchSize;
+    private final int bufferCapacity;
+    private final long writeIntervalNanos;
     private final Duration bufferWait;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong queued = new AtomicLong();
@@ -72,13 +77,16 @@ public class AuditTrail extends ServiceSupport {
      *                      table is not written, so batches go to the queue
      */
     public AuditTrail(AuditStore table, BooleanSupplier writerRunning, ConnectionFactory connections,
-                      ObjectMapper json, int bufferCapacity, int batchSize, Duration bufferWait) {
+                      ObjectMapper json, int bufferCapacity, int batchSize, Duration writeInterval,
+                      Duration bufferWait) {
         this.table = table;
         this.writerRunning = writerRunning;
         this.connections = connections;
         this.json = json;
         this.buffer = new ArrayBlockingQueue<>(bufferCapacity);
         this.batchSize = batchSize;
+        this.bufferCapacity = bufferCapacity;
+        this.writeIntervalNanos = writeInterval.toNanos();
         this.bufferWait = bufferWait;
     }
 
@@ -143,12 +151,13 @@ public class AuditTrail extends ServiceSupport {
     }
 
     private void sendLoop() {
-        List<AuditEvent> batch = new ArrayList<>(batchSize);
+        List<AuditEvent> batch = new ArrayList<>();
         Connection connection = null;
         Session session = null;
         MessageProducer producer = null;
         int failures = 0;
         long queueUntil = System.nanoTime();
+        long lastWrite = System.nanoTime() - writeIntervalNanos;
         while (running || !buffer.isEmpty() || !batch.isEmpty()) {
             try {
                 if (batch.isEmpty()) {
@@ -156,8 +165,14 @@ public class AuditTrail extends ServiceSupport {
                     if (first == null) {
                         continue;
                     }
+                    // the interval's events gather and share one write (see the class comment)
+                    long pause = lastWrite + writeIntervalNanos - System.nanoTime();
+                    if (pause > 0 && running) {
+                        LockSupport.parkNanos(pause);
+                    }
+                    lastWrite = System.nanoTime();
                     batch.add(first);
-                    buffer.drainTo(batch, batchSize - 1);
+                    buffer.drainTo(batch, bufferCapacity);
                 }
                 long now = System.nanoTime();
                 if (now - queueUntil >= 0 && writerRunning.getAsBoolean()) {
@@ -177,7 +192,10 @@ public class AuditTrail extends ServiceSupport {
                     producer = session.createProducer(session.createQueue(QUEUE));
                     producer.setDeliveryMode(DeliveryMode.PERSISTENT);
                 }
-                producer.send(session.createTextMessage(AuditEvent.toJson(json, batch)));
+                for (int from = 0; from < batch.size(); from += batchSize) {
+                    List<AuditEvent> part = batch.subList(from, Math.min(batch.size(), from + batchSize));
+                    producer.send(session.createTextMessage(AuditEvent.toJson(json, part)));
+                }
                 session.commit();
                 queued.addAndGet(batch.size());
                 batch.clear();

@@ -29,6 +29,7 @@ public final class AuditWiring {
         int batchSize = settings.integer("paygate.audit.batch-size", 100);
         AuditTrail trail = new AuditTrail(store, () -> writerRunning(context), connections, json,
                 settings.integer("paygate.audit.buffer-capacity", 10000), batchSize,
+                settings.duration("paygate.audit.write-interval", Duration.ofMillis(50)),
                 settings.duration("paygate.audit.buffer-wait", Duration.ofSeconds(1)));
         // Added after the broker and the JMS pool, so it stops before them and flushes its buffer first.
         context.addService(trail);

@@ -1,0 +1,78 @@
+package io.paygate.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sender writes the events tapped within one write interval together: one table write for
+ * many steps (fewer, bigger writes for the database), and every event is written.
+ */
+class AuditWriteIntervalTest {
+
+    /** Records each batch the sender writes instead of writing it. */
+    private static final class RecordingTable extends AuditStore {
+        final List<Integer> batches = new CopyOnWriteArrayList<>();
+        final List<String> ids = new CopyOnWriteArrayList<>();
+
+        RecordingTable() {
+            super(null, null);
+        }
+
+        @Override
+        public int insertNew(Collection<AuditEvent> events) {
+            batches.add(events.size());
+            events.forEach(e -> ids.add(e.eventId()));
+            return events.size();
+        }
+    }
+
+    @Test
+    void theStepsOfOneIntervalShareOneWrite() throws Exception {
+        RecordingTable table = new RecordingTable();
+        // no broker: with the table taking every batch the queue is never needed
+        AuditTrail trail = new AuditTrail(table, () -> true, null, new ObjectMapper(), 10_000, 100,
+                Duration.ofSeconds(2), Duration.ofSeconds(1));
+        trail.start();
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            List<String> tapped = new ArrayList<>();
+            tap(context, trail, tapped, "order-0"); // after a quiet spell: written at once
+            await().atMost(Duration.ofSeconds(5)).until(() -> table.batches.size() == 1);
+
+            // 250 steps of 50 orders within the next interval: more than one batch size, one write
+            for (int order = 1; order <= 50; order++) {
+                for (int step = 0; step < 5; step++) {
+                    tap(context, trail, tapped, "order-" + order);
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> table.ids.size() == tapped.size());
+
+            assertThat(table.batches).containsExactly(1, 250);
+            assertThat(table.ids).containsExactlyElementsOf(tapped);
+            assertThat(trail.queuedCount()).isZero();
+        } finally {
+            trail.stop();
+        }
+    }
+
+    private static void tap(DefaultCamelContext context, AuditTrail trail, List<String> tapped, String reference)
+            throws InterruptedException {
+        String id = UUID.randomUUID().toString();
+        tapped.add(id);
+        DefaultExchange exchange = new DefaultExchange(context);
+        exchange.setProperty(AuditTap.EVENTS, List.of(new AuditEvent(id, reference, "demo", tapped.size(), "sent",
+                Instant.now(), "node", "dispatch", "acme", 1, null, null, "{}")));
+        trail.publish(exchange);
+    }
+}
