@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the table cannot take a batch (database down, table locked) or the {@code audit-writer}
  * route is stopped, the batch goes to the persistent queue {@code paygate.audit} instead, as
- * messages of up to {@code batchSize} events (JSON arrays) in one JMS transaction, and waits there, across restarts, until the writer moves it into the
- * table. After a refused write the sender uses the queue for {@link #QUEUE_AFTER_FAILURE} before it
+ * messages of up to {@code batchSize} events (JSON arrays) in one JMS transaction, and waits
+ * there, across restarts, until the writer moves it into the table. After a refused write the sender uses the queue for {@link #QUEUE_AFTER_FAILURE} before it
  * tries the table again, so a database that is down is not asked for every batch. Each event is
  * stored once either way: the table skips an event id it already holds.
  *

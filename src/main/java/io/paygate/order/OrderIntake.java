@@ -204,9 +204,6 @@ public class OrderIntake {
     public void respond(Exchange exchange) throws Exception {
         Order order = exchange.getProperty(NEW_ORDER, Order.class);
         IdempotencyRecord key = exchange.getProperty(KEY, IdempotencyRecord.class);
-        // no answer before the order is in the file (usually it is by now: the claim's write holds it);
-        // if the file cannot be written the answer is 503, as for any database outage
-        exchange.getProperty(WRITTEN, Database.Written.class).await();
         Order latest;
         try {
             @SuppressWarnings("unchecked")
@@ -215,6 +212,10 @@ public class OrderIntake {
         } catch (SQLException e) {
             latest = order; // accepted and queued: the answer is 202, whatever the database does now
         }
+        // no answer before the order is in the file (by now a later write has nearly always held it:
+        // the claim's or the settlement's); if the file cannot be written the answer is 503, as for
+        // any database outage
+        exchange.getProperty(WRITTEN, Database.Written.class).await();
         int status = latest.status().isFinal() ? 200 : 202;
         metrics.syncWait(status);
         String body = OrderViews.json(json, latest);
