@@ -133,6 +133,10 @@ class KillNineTest {
         String summary = String.join("\n", kills) + "\n" + report.summary()
                 + "\nHTML 404 answers from a starting gateway (retried): " + startup404s.get();
         Files.writeString(runDir.resolve("summary.txt"), summary + "\n" + String.join("\n", report.violations()) + "\n");
+        if (!report.violations().isEmpty() && paygate.isAlive()) {
+            // what the last gateway's threads were doing while orders stayed open (a stuck sweeper?)
+            paygate.dumpThreads(runDir.resolve("paygate-threads.txt"));
+        }
         System.out.println("KillNineTest " + runDir + "\n" + summary);
 
         assertThat(refused).as("orders answered other than 2xx/409/503").isEmpty();

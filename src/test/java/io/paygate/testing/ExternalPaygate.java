@@ -72,6 +72,27 @@ public final class ExternalPaygate implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * Writes the running paygate's thread dump ({@code jcmd <pid> Thread.print}) to {@code file}:
+     * evidence for a test that found work stuck. Best effort: a failure is noted in the file.
+     */
+    public void dumpThreads(Path file) throws InterruptedException {
+        try {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+            if (!dump.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                dump.destroyForcibly();
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                java.nio.file.Files.writeString(file, "no thread dump: " + e);
+            } catch (IOException ignored) {
+                // nothing more to do: this is only evidence
+            }
+        }
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + httpPort;
     }
