@@ -129,7 +129,7 @@ public class PaygateConfiguration implements CamelConfiguration {
 
         // First attempts of newly stored orders (routes/dispatch.yaml, first-attempt). When all are
         // busy and the queue is full, the request's own thread makes the attempt (back-pressure).
-        int firstAttemptThreads = settings.integer("paygate.dispatch.first-attempt-threads", 32);
+        int firstAttemptThreads = settings.integer("paygate.dispatch.first-attempt-threads", 64);
         registry.bind("firstAttempts", context.getExecutorServiceManager().newThreadPool(this, "first-attempt",
                 new ThreadPoolProfileBuilder("first-attempt")
                         .poolSize(firstAttemptThreads).maxPoolSize(firstAttemptThreads).maxQueueSize(10_000)

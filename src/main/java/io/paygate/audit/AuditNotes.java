@@ -35,6 +35,21 @@ public final class AuditNotes {
         return exchange.getFromRouteId();
     }
 
+    /** Drops the last pending note of {@code step}, when what it told did not happen after all. */
+    public static void withdraw(Exchange exchange, String step) {
+        @SuppressWarnings("unchecked")
+        List<AuditNote> notes = exchange.getProperty(PROPERTY, List.class);
+        if (notes == null) {
+            return;
+        }
+        for (int i = notes.size() - 1; i >= 0; i--) {
+            if (step.equals(notes.get(i).step())) {
+                notes.remove(i);
+                return;
+            }
+        }
+    }
+
     /** Removes and returns the pending notes. */
     public static List<AuditNote> take(Exchange exchange) {
         @SuppressWarnings("unchecked")

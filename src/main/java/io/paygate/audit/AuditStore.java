@@ -45,47 +45,54 @@ public class AuditStore {
         if (byId.isEmpty()) {
             return 0;
         }
+        try {
+            // Nearly every batch is new: insert it as it is, and look for known ids only when the
+            // table refuses one (the failed transaction is rolled back, nothing half-written).
+            return database.inTransaction(c -> insert(c, byId.values()));
+        } catch (SQLException e) {
+            if (!Database.isUniqueViolation(e)) {
+                throw e;
+            }
+        }
         return database.inTransaction(c -> {
             Set<String> known = existing(c, byId.keySet());
-            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-            int written = 0;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_event (" + COLUMNS
-                    + ", recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (AuditEvent e : byId.values()) {
-                    if (known.contains(e.eventId())) {
-                        continue;
-                    }
-                    ps.setString(1, e.eventId());
-                    ps.setString(2, cut(e.reference(), 40));
-                    ps.setString(3, cut(e.merchantId(), 64));
-                    ps.setLong(4, e.sequence());
-                    ps.setString(5, cut(e.step(), 40));
-                    ps.setObject(6, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
-                    ps.setString(7, cut(e.node(), 128));
-                    ps.setString(8, cut(e.routeId(), 128));
-                    ps.setString(9, cut(e.provider(), 64));
-                    if (e.attempt() == null) {
-                        ps.setNull(10, Types.INTEGER);
-                    } else {
-                        ps.setInt(10, e.attempt());
-                    }
-                    ps.setString(11, cut(e.outcome(), 1024));
-                    if (e.latencyMs() == null) {
-                        ps.setNull(12, Types.BIGINT);
-                    } else {
-                        ps.setLong(12, e.latencyMs());
-                    }
-                    ps.setString(13, e.detailJson());
-                    ps.setObject(14, now);
-                    ps.addBatch();
-                    written++;
-                }
-                if (written > 0) {
-                    ps.executeBatch();
-                }
-            }
-            return written;
+            List<AuditEvent> fresh = byId.values().stream().filter(e -> !known.contains(e.eventId())).toList();
+            return fresh.isEmpty() ? 0 : insert(c, fresh);
         });
+    }
+
+    private static int insert(Connection c, Collection<AuditEvent> events) throws SQLException {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_event (" + COLUMNS
+                + ", recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (AuditEvent e : events) {
+                ps.setString(1, e.eventId());
+                ps.setString(2, cut(e.reference(), 40));
+                ps.setString(3, cut(e.merchantId(), 64));
+                ps.setLong(4, e.sequence());
+                ps.setString(5, cut(e.step(), 40));
+                ps.setObject(6, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
+                ps.setString(7, cut(e.node(), 128));
+                ps.setString(8, cut(e.routeId(), 128));
+                ps.setString(9, cut(e.provider(), 64));
+                if (e.attempt() == null) {
+                    ps.setNull(10, Types.INTEGER);
+                } else {
+                    ps.setInt(10, e.attempt());
+                }
+                ps.setString(11, cut(e.outcome(), 1024));
+                if (e.latencyMs() == null) {
+                    ps.setNull(12, Types.BIGINT);
+                } else {
+                    ps.setLong(12, e.latencyMs());
+                }
+                ps.setString(13, e.detailJson());
+                ps.setObject(14, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return events.size();
     }
 
     /** One order's steps in the order they happened. */

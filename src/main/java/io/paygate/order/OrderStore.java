@@ -148,6 +148,30 @@ public class OrderStore {
         });
     }
 
+    /**
+     * Puts an order back as it was before a claim whose provider was not called after all, the
+     * attempt not counted: only while that claim still holds it (SENT, the claim's attempt count).
+     * No transition hook runs: nothing happened that anyone is told about.
+     */
+    public boolean undoClaim(Order before, Order claimed) throws SQLException {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE orders SET status = ?, provider = ?, reason = ?,"
+                    + " attempts = ?, updated_at = ?, next_check_at = ?, checks = ?"
+                    + " WHERE reference = ? AND status = 'SENT' AND attempts = ?")) {
+                ps.setString(1, before.status().name());
+                ps.setString(2, before.provider());
+                ps.setString(3, before.reason());
+                ps.setInt(4, before.attempts());
+                ps.setObject(5, now());
+                ps.setObject(6, before.nextCheckAt());
+                ps.setInt(7, before.checks());
+                ps.setString(8, claimed.reference());
+                ps.setInt(9, claimed.attempts());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     /** Open orders (SENT past their lease, UNKNOWN due for a status query) whose check time has come. */
     public List<Order> findDueChecks(int limit) throws SQLException {
         return database.read(c -> {
@@ -240,30 +264,32 @@ public class OrderStore {
         }
     }
 
+    /** Rows of a {@code SELECT COLUMNS ...}: every query here selects exactly {@link #COLUMNS}, in that order. */
     private static List<Order> list(PreparedStatement ps) throws SQLException {
         List<Order> orders = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
+                // by position, in the order of COLUMNS: a lookup by name upper-cases and searches every time
                 orders.add(new Order(
-                        rs.getString("reference"),
-                        rs.getString("merchant_id"),
-                        rs.getString("order_id"),
-                        rs.getString("amount"),
-                        rs.getString("currency"),
-                        rs.getString("payment_type"),
-                        rs.getString("payment_token"),
-                        rs.getString("customer_json"),
-                        rs.getString("callback_url"),
-                        rs.getString("preferred_provider"),
-                        rs.getString("provider"),
-                        OrderStatus.valueOf(rs.getString("status")),
-                        rs.getString("provider_reference"),
-                        rs.getString("reason"),
-                        rs.getInt("attempts"),
-                        rs.getObject("created_at", OffsetDateTime.class),
-                        rs.getObject("updated_at", OffsetDateTime.class),
-                        rs.getObject("next_check_at", OffsetDateTime.class),
-                        rs.getInt("checks")));
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        rs.getString(9),
+                        rs.getString(10),
+                        rs.getString(11),
+                        OrderStatus.valueOf(rs.getString(12)),
+                        rs.getString(13),
+                        rs.getString(14),
+                        rs.getInt(15),
+                        rs.getObject(16, OffsetDateTime.class),
+                        rs.getObject(17, OffsetDateTime.class),
+                        rs.getObject(18, OffsetDateTime.class),
+                        rs.getInt(19)));
             }
         }
         return orders;

@@ -9,10 +9,11 @@ import org.apache.camel.Exchange;
 
 /**
  * How many calls to one provider may be in flight at once (its {@code maxConcurrentCalls}): a
- * slow or hanging provider holds at most that many dispatch threads, so orders for the others
- * keep flowing. An order that finds no free slot within a short wait is not called and is tried
- * again shortly ("busy" — no attempt used, and not a failure of the provider: the circuit breaker
- * does not count it).
+ * slow or hanging provider holds at most that many dispatch threads in calls, so orders for the
+ * others keep flowing. A slot is taken once the order's claim is written (routes/templates/
+ * http-provider.yaml), so it counts calls, not claims waiting for the disk. An order that finds no
+ * free slot within a short wait is not called, its claim is undone ({@link Dispatcher#undoClaim})
+ * and it is tried again shortly ("busy": no attempt used, and not a failure of the provider).
  */
 public class CallSlots {
 

@@ -43,6 +43,8 @@ public class Dispatcher {
     /** Exchange property: true when the order must be queued again (with AMQ_SCHEDULED_DELAY set). */
     public static final String REQUEUE = "paygateRequeue";
     private static final String CANDIDATE_LIST = "paygateCandidates";
+    /** Exchange property: the order as it was before this attempt's claim (for {@link #undoClaim}). */
+    private static final String BEFORE_CLAIM = "paygateBeforeClaim";
     private static final Duration BUSY_RETRY = Duration.ofMillis(250);
 
     /** What a message on paygate.orders means for its order. */
@@ -207,10 +209,32 @@ public class Dispatcher {
                     .provider(policy.provider()).detail(Map.of("ignored", "another attempt holds the order")));
             return;
         }
+        exchange.setProperty(BEFORE_CLAIM, order);
         exchange.setProperty(ProviderCalls.ORDER, sent.get());
         exchange.removeProperty(CallOutcome.PROPERTY);
         AuditNotes.add(exchange, AuditNote.of("sent", order.reference(), order.merchantId())
                 .provider(policy.provider()).attempt(sent.get().attempts()));
+    }
+
+    /**
+     * The claim is won but the provider is not called after all (no call slot came free in time):
+     * the order goes back to how it was, its attempt not counted, and its "sent" note is
+     * withdrawn. If paygate dies first, the order is SENT uncalled: reconciliation asks the
+     * provider after the lease, hears "never seen" and sends it again.
+     */
+    public void undoClaim(Exchange exchange) throws Exception {
+        Order before = exchange.getProperty(BEFORE_CLAIM, Order.class);
+        Order claimed = exchange.getProperty(ProviderCalls.ORDER, Order.class);
+        if (before == null || claimed == null || claimed.status() != OrderStatus.SENT) {
+            return;
+        }
+        if (lifecycle.store().undoClaim(before, claimed)) {
+            exchange.setProperty(ProviderCalls.ORDER, before);
+            AuditNotes.withdraw(exchange, "sent");
+        } else {
+            LOG.warn("order {}: claim not undone (the order changed meanwhile); reconciliation will ask {}",
+                    claimed.reference(), claimed.provider());
+        }
     }
 
     /**
