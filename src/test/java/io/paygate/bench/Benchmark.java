@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,30 +43,40 @@ import org.HdrHistogram.Histogram;
  * reference was charged twice (the simulator's charge record against paygate's orders table).
  * Prints one table and writes it as JSON under target/bench-results/.
  * <p>
- * System properties (all optional): bench.seconds (30), bench.warmup (90), bench.connections (64),
+ * Each run is measured in its steady state: the load runs for at least bench.warmup seconds, then
+ * on in 10 s steps until the JIT compilers of the run's processes (target and simulator) compiled
+ * for less than bench.warmup.jit seconds in the last step, at most bench.warmup.max seconds in all.
+ * paygate's compilers work for about two minutes at full load on 2 cores; measured before they
+ * are done, a third of its CPU would be compiling, not serving.
+ * <p>
+ * System properties (all optional): bench.seconds (30), bench.warmup (90), bench.warmup.max (300),
+ * bench.warmup.jit (1.0), bench.connections (64),
  * bench.rate (1000), bench.targets (simulator,proxy,paygate), bench.loads (full,fixed),
  * bench.simulator (external | builtin: paygate's in-JVM simulator), bench.jfr (false: record
  * paygate's full-speed run with Java Flight Recorder), bench.jvmArgs (JVM options for
- * paygate, -Xmx256m), bench.jar (target/paygate.jar), bench.results (target/bench-results),
+ * paygate and the bare proxy, -Xmx256m -XX:+UseParallelGC as in the container), bench.jar (target/paygate.jar), bench.results (target/bench-results),
  * bench.db.url, bench.db.user, bench.db.password (paygate's database instead of its embedded H2
  * file, e.g. a PostgreSQL on this machine; its CPU is not counted in paygate's).
  */
 public final class Benchmark {
 
     static final String DEMO_KEY = "demo-key-not-secret";
+    private static final double WARMUP_STEP = 10;
     private static final Set<String> FINAL = Set.of("APPROVED", "DECLINED", "FAILED");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final double seconds = Double.parseDouble(System.getProperty("bench.seconds", "30"));
     private final double warmup = Double.parseDouble(System.getProperty("bench.warmup", "90"));
+    private final double warmupMax = Double.parseDouble(System.getProperty("bench.warmup.max", "300"));
+    private final double jitSettled = Double.parseDouble(System.getProperty("bench.warmup.jit", "1.0"));
     private final int connections = Integer.getInteger("bench.connections", 64);
     private final double rate = Double.parseDouble(System.getProperty("bench.rate", "1000"));
     private final List<String> targets = List.of(System.getProperty("bench.targets", "simulator,proxy,paygate").split(","));
     private final List<String> loads = List.of(System.getProperty("bench.loads", "full,fixed").split(","));
     private final boolean builtinSimulator = System.getProperty("bench.simulator", "external").equals("builtin");
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
-    private final String jvmArgs = System.getProperty("bench.jvmArgs", "-Xmx256m");
+    private final String jvmArgs = System.getProperty("bench.jvmArgs", "-Xmx256m -XX:+UseParallelGC");
     private final Path jar = Path.of(System.getProperty("bench.jar", "target/paygate.jar")).toAbsolutePath();
     private final Path results = Path.of(System.getProperty("bench.results", "target/bench-results")).toAbsolutePath();
     private final Path dataRoot = results.getParent().resolve("bench-data");
@@ -83,8 +94,8 @@ public final class Benchmark {
             throw new IllegalStateException(jar + " not found: build it first (mvn -B -Pbench verify -DskipTests does)");
         }
         Files.createDirectories(results);
-        System.out.printf("paygate benchmark: targets %s, loads %s, %.0f s each after %.0f s warm-up, %d connections, fixed rate %.0f/s, simulator %s%n",
-                targets, loads, seconds, warmup, connections, rate, builtinSimulator ? "in paygate's JVM" : "in its own JVM");
+        System.out.printf("paygate benchmark: targets %s, loads %s, %.0f s each after a warm-up of %.0f s or more (until the JIT settles, at most %.0f s), %d connections, fixed rate %.0f/s, simulator %s%n",
+                targets, loads, seconds, warmup, warmupMax, connections, rate, builtinSimulator ? "in paygate's JVM" : "in its own JVM");
         List<RunResult> all = new ArrayList<>();
         for (String load : loads) {
             for (String target : targets) {
@@ -103,7 +114,8 @@ public final class Benchmark {
         doc.put("at", Instant.now().toString());
         doc.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "java", System.getProperty("java.version")));
-        doc.put("settings", Map.of("seconds", seconds, "warmupSeconds", warmup, "connections", connections,
+        doc.put("settings", Map.of("seconds", seconds, "warmupSeconds", warmup, "warmupMaxSeconds", warmupMax,
+                "warmupJitSeconds", jitSettled, "connections", connections,
                 "fixedRate", rate, "simulator", builtinSimulator ? "builtin" : "external", "jfr", jfr));
         doc.put("results", withRatios);
         Path json = results.resolve("bench-" + Instant.now().toString().replace(":", "") + ".json");
@@ -157,17 +169,20 @@ public final class Benchmark {
                     requests = providerRequests(path);
                 }
                 case "proxy" -> {
-                    measured = ChildJvm.start("proxy", List.of(java(), "-cp", System.getProperty("java.class.path"),
-                                    "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
-                                    "io.paygate.bench.BareProxy", Integer.toString(targetPort), simUrl + "/acme/payments"),
-                            Map.of(), results.resolve("logs/" + label + ".log"));
+                    // the same JVM options as paygate (heap, collector): only the code differs
+                    List<String> cmd = new ArrayList<>(List.of(java()));
+                    cmd.addAll(jvmOptions());
+                    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                            "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
+                            "io.paygate.bench.BareProxy", Integer.toString(targetPort), simUrl + "/acme/payments"));
+                    measured = ChildJvm.start("proxy", cmd, Map.of(), results.resolve("logs/" + label + ".log"));
                     started.add(measured);
                     measured.awaitHttp("http://127.0.0.1:" + targetPort + "/proxy", Duration.ofSeconds(60));
                     path = "/proxy";
                     requests = providerRequests(path);
                 }
                 case "paygate" -> {
-                    measured = startPaygate(label, data, targetPort, simPort, simInside, load.equals("full") && jfr);
+                    measured = startPaygate(label, data, targetPort, simPort, simInside);
                     started.add(measured);
                     path = "/api/orders";
                     requests = orderRequests(label);
@@ -176,12 +191,20 @@ public final class Benchmark {
             }
 
             try (LoadClient client = new LoadClient("127.0.0.1", targetPort, connections, requests)) {
-                if (warmup > 0) {
-                    drive(client, load, warmup);
+                double warmedUp = warmUp(client, load, started);
+                // start-up and warm-up (JIT compiling) are left out: the profile is of the measured load
+                Path recording = results.resolve("paygate-full.jfr");
+                boolean record = jfr && target.equals("paygate") && load.equals("full");
+                if (record) {
+                    Files.deleteIfExists(recording);
+                    measured.jcmd("JFR.start", "name=bench", "settings=profile");
                 }
                 double cpu0 = measured.cpuSeconds();
                 LoadClient.Phase phase = drive(client, load, seconds);
                 double cpu = measured.cpuSeconds() - cpu0;
+                if (record) {
+                    measured.jcmd("JFR.stop", "name=bench", "filename=" + recording);
+                }
                 List<String> accepted = new ArrayList<>(client.acceptedIds);
                 Map<String, Integer> charges = drain(simUrl, accepted.size());
                 double rss = measured.peakRssMiB();
@@ -193,7 +216,7 @@ public final class Benchmark {
                 } else {
                     check = Check.ofCharges(accepted, charges);
                 }
-                return new RunResult(target, load, round(phase.seconds()), phase.sent.get(), phase.ok200.get(),
+                return new RunResult(target, load, round(warmedUp), round(phase.seconds()), phase.sent.get(), phase.ok200.get(),
                         phase.accepted202.get(), phase.errors(), round(phase.successes() / phase.seconds()),
                         ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(95)), ms(h.getValueAtPercentile(99)),
                         ms(h.getMaxValue()), round(cpu / phase.seconds()), round(rss), accepted.size(),
@@ -211,6 +234,46 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * Drives the load for bench.warmup seconds, then on in steps of {@link #WARMUP_STEP} while the
+     * JIT compilers of {@code jvms} compiled for bench.warmup.jit seconds or more in the last step,
+     * at most bench.warmup.max seconds in all. A warm-up shorter than one step (a smoke run), or no
+     * way to read the compilers' time, leaves it at bench.warmup. Returns its length in seconds.
+     */
+    private double warmUp(LoadClient client, String load, List<ChildJvm> jvms) throws InterruptedException {
+        long began = System.nanoTime();
+        if (warmup < WARMUP_STEP) {
+            if (warmup > 0) {
+                drive(client, load, warmup);
+            }
+            return warmup;
+        }
+        drive(client, load, warmup - WARMUP_STEP);
+        double before = jitSeconds(jvms);
+        drive(client, load, WARMUP_STEP);
+        double after = jitSeconds(jvms);
+        while (after - before >= jitSettled && seconds(began) + WARMUP_STEP <= warmupMax) {
+            System.out.printf("   still compiling (%.1f s of JIT in the last %.0f s), warming up on%n", after - before, WARMUP_STEP);
+            drive(client, load, WARMUP_STEP);
+            before = after;
+            after = jitSeconds(jvms);
+        }
+        return seconds(began);
+    }
+
+    /** JIT compile seconds of all {@code jvms} together; NaN if any cannot be read (then NaN - NaN ends the warm-up). */
+    private static double jitSeconds(List<ChildJvm> jvms) {
+        double sum = 0;
+        for (ChildJvm jvm : jvms) {
+            sum += jvm.jitSeconds();
+        }
+        return sum;
+    }
+
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+
     private LoadClient.Phase drive(LoadClient client, String load, double duration) throws InterruptedException {
         return switch (load) {
             case "full" -> client.fullSpeed(connections, duration);
@@ -219,20 +282,10 @@ public final class Benchmark {
         };
     }
 
-    private ChildJvm startPaygate(String label, Path data, int port, int simPort, boolean simInside, boolean record)
-            throws Exception {
+    private ChildJvm startPaygate(String label, Path data, int port, int simPort, boolean simInside) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
-        if (record) {
-            // start-up and warm-up (JIT compiling) are left out: the profile is of the measured load
-            cmd.add("-XX:StartFlightRecording=filename=" + results.resolve("paygate-full.jfr")
-                    + ",settings=profile,dumponexit=true,delay=" + Math.round(warmup + 5) + "s");
-        }
-        for (String arg : jvmArgs.trim().split("\\s+")) {
-            if (!arg.isEmpty()) {
-                cmd.add(arg);
-            }
-        }
+        cmd.addAll(jvmOptions());
         cmd.addAll(List.of("-jar", jar.toString()));
         Map<String, String> env = new HashMap<>();
         env.put("PAYGATE_HTTP_HOST", "127.0.0.1");
@@ -376,6 +429,11 @@ public final class Benchmark {
         private static long doubles(Map<String, Integer> charges) {
             return charges.values().stream().filter(n -> n > 1).count();
         }
+    }
+
+    /** bench.jvmArgs, for paygate and the bare proxy alike. */
+    private List<String> jvmOptions() {
+        return Arrays.stream(jvmArgs.trim().split("\\s+")).filter(a -> !a.isEmpty()).toList();
     }
 
     private static String java() {

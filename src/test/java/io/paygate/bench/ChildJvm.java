@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +82,47 @@ final class ChildJvm implements AutoCloseable {
             }
         }
         return Double.NaN;
+    }
+
+    /**
+     * Seconds this JVM's JIT compilers have spent compiling so far ({@code jstat -compiler}, the
+     * JVM's own counter), or NaN when that cannot be read (no jstat: a JRE without the JDK tools).
+     */
+    double jitSeconds() {
+        Path jstat = Path.of(System.getProperty("java.home"), "bin", "jstat");
+        if (!Files.isExecutable(jstat) || !process.isAlive()) {
+            return Double.NaN;
+        }
+        try {
+            Process p = new ProcessBuilder(jstat.toString(), "-compiler", Long.toString(pid()))
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return Double.NaN;
+            }
+            // "Compiled Failed Invalid Time FailedType FailedMethod", then one line of values
+            String[] lines = out.strip().split("\\R");
+            String[] values = lines[lines.length - 1].trim().split("\\s+");
+            return Double.parseDouble(values[3]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    /** Runs a diagnostic command in this JVM ({@code jcmd pid args}); fails if it does not succeed. */
+    void jcmd(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        command.add(Long.toString(pid()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("jcmd " + String.join(" ", args) + " failed: " + out.strip());
+        }
     }
 
     /** SIGTERM (a graceful shutdown), then SIGKILL if it takes longer than 30 s. */

@@ -20,11 +20,11 @@ final class Report {
 
     static String table(List<RunResult> results) {
         StringBuilder b = new StringBuilder();
-        b.append("| target | load | orders/s | p50 ms | p95 ms | p99 ms | max ms | CPU cores | peak RSS MiB | errors | 202s | lost | double charges | x simulator | x proxy |\n");
-        b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| target | load | warm-up s | orders/s | p50 ms | p95 ms | p99 ms | max ms | CPU cores | peak RSS MiB | errors | 202s | lost | double charges | x simulator | x proxy |\n");
+        b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult r : results) {
-            b.append(String.format("| %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.2f | %.0f | %d | %d | %d | %d | %s | %s |%n",
-                    r.target(), r.load().equals("full") ? "full speed" : "fixed rate", r.ordersPerSecond(), r.p50Ms(),
+            b.append(String.format("| %s | %s | %.0f | %.0f | %.1f | %.1f | %.1f | %.1f | %.2f | %.0f | %d | %d | %d | %d | %s | %s |%n",
+                    r.target(), r.load().equals("full") ? "full speed" : "fixed rate", r.warmupSeconds(), r.ordersPerSecond(), r.p50Ms(),
                     r.p95Ms(), r.p99Ms(), r.maxMs(), r.cpuCores(), r.peakRssMiB(), r.errors(), r.answered202(), r.lost(),
                     r.doubleCharges(), format(r.ratioToSimulator()), format(r.ratioToProxy())));
         }
