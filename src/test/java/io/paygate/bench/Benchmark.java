@@ -54,7 +54,7 @@ import org.HdrHistogram.Histogram;
  * bench.rate (1000), bench.targets (simulator,proxy,paygate), bench.loads (full,fixed),
  * bench.simulator (external | builtin: paygate's in-JVM simulator), bench.jfr (false: record
  * paygate's full-speed run with Java Flight Recorder), bench.jvmArgs (JVM options for
- * paygate and the bare proxy, -Xmx256m -XX:+UseParallelGC as in the container), bench.jar (target/paygate.jar), bench.results (target/bench-results),
+ * paygate, -Xmx256m as in the container), bench.jar (target/paygate.jar), bench.results (target/bench-results),
  * bench.db.url, bench.db.user, bench.db.password (paygate's database instead of its embedded H2
  * file, e.g. a PostgreSQL on this machine; its CPU is not counted in paygate's).
  */
@@ -76,7 +76,7 @@ public final class Benchmark {
     private final List<String> loads = List.of(System.getProperty("bench.loads", "full,fixed").split(","));
     private final boolean builtinSimulator = System.getProperty("bench.simulator", "external").equals("builtin");
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
-    private final String jvmArgs = System.getProperty("bench.jvmArgs", "-Xmx256m -XX:+UseParallelGC");
+    private final String jvmArgs = System.getProperty("bench.jvmArgs", "-Xmx256m");
     private final Path jar = Path.of(System.getProperty("bench.jar", "target/paygate.jar")).toAbsolutePath();
     private final Path results = Path.of(System.getProperty("bench.results", "target/bench-results")).toAbsolutePath();
     private final Path dataRoot = results.getParent().resolve("bench-data");
@@ -169,9 +169,8 @@ public final class Benchmark {
                     requests = providerRequests(path);
                 }
                 case "proxy" -> {
-                    // the same JVM options as paygate (heap, collector): only the code differs
+                    // JVM defaults, as someone would run it
                     List<String> cmd = new ArrayList<>(List.of(java()));
-                    cmd.addAll(jvmOptions());
                     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                             "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
                             "io.paygate.bench.BareProxy", Integer.toString(targetPort), simUrl + "/acme/payments"));
@@ -431,7 +430,7 @@ public final class Benchmark {
         }
     }
 
-    /** bench.jvmArgs, for paygate and the bare proxy alike. */
+    /** bench.jvmArgs: paygate's JVM options. */
     private List<String> jvmOptions() {
         return Arrays.stream(jvmArgs.trim().split("\\s+")).filter(a -> !a.isEmpty()).toList();
     }
