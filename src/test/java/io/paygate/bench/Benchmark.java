@@ -44,13 +44,13 @@ import org.HdrHistogram.Histogram;
  * Prints one table and writes it as JSON under target/bench-results/.
  * <p>
  * Each run is measured in its steady state: the load runs for at least bench.warmup seconds, then
- * on in 10 s steps until the JIT compilers of the run's processes (target and simulator) compiled
- * for less than bench.warmup.jit seconds in the last step, at most bench.warmup.max seconds in all.
- * paygate's compilers work for about two minutes at full load on 2 cores; measured before they
- * are done, a third of its CPU would be compiling, not serving.
+ * on in 10 s steps until the JIT compiler threads of the run's processes (target and simulator)
+ * used less than bench.warmup.jit CPU seconds in the last step, at most bench.warmup.max seconds in
+ * all. paygate's compilers work for two minutes and more at full load on 2 cores; measured at 60 s,
+ * a quarter of its CPU went to compiling, not serving.
  * <p>
  * System properties (all optional): bench.seconds (30), bench.warmup (90), bench.warmup.max (300),
- * bench.warmup.jit (1.0), bench.connections (64),
+ * bench.warmup.jit (0.5), bench.connections (64),
  * bench.rate (1000), bench.targets (simulator,proxy,paygate), bench.loads (full,fixed),
  * bench.simulator (external | builtin: paygate's in-JVM simulator), bench.jfr (false: record
  * paygate's full-speed run with Java Flight Recorder), bench.jvmArgs (JVM options for
@@ -69,7 +69,7 @@ public final class Benchmark {
     private final double seconds = Double.parseDouble(System.getProperty("bench.seconds", "30"));
     private final double warmup = Double.parseDouble(System.getProperty("bench.warmup", "90"));
     private final double warmupMax = Double.parseDouble(System.getProperty("bench.warmup.max", "300"));
-    private final double jitSettled = Double.parseDouble(System.getProperty("bench.warmup.jit", "1.0"));
+    private final double jitSettled = Double.parseDouble(System.getProperty("bench.warmup.jit", "0.5"));
     private final int connections = Integer.getInteger("bench.connections", 64);
     private final double rate = Double.parseDouble(System.getProperty("bench.rate", "1000"));
     private final List<String> targets = List.of(System.getProperty("bench.targets", "simulator,proxy,paygate").split(","));
@@ -235,7 +235,7 @@ public final class Benchmark {
 
     /**
      * Drives the load for bench.warmup seconds, then on in steps of {@link #WARMUP_STEP} while the
-     * JIT compilers of {@code jvms} compiled for bench.warmup.jit seconds or more in the last step,
+     * JIT compiler threads of {@code jvms} used bench.warmup.jit CPU seconds or more in the last step,
      * at most bench.warmup.max seconds in all. A warm-up shorter than one step (a smoke run), or no
      * way to read the compilers' time, leaves it at bench.warmup. Returns its length in seconds.
      */
@@ -252,7 +252,7 @@ public final class Benchmark {
         drive(client, load, WARMUP_STEP);
         double after = jitSeconds(jvms);
         while (after - before >= jitSettled && seconds(began) + WARMUP_STEP <= warmupMax) {
-            System.out.printf("   still compiling (%.1f s of JIT in the last %.0f s), warming up on%n", after - before, WARMUP_STEP);
+            System.out.printf("   still compiling (JIT threads used %.1f s of CPU in the last %.0f s), warming up on%n", after - before, WARMUP_STEP);
             drive(client, load, WARMUP_STEP);
             before = after;
             after = jitSeconds(jvms);
@@ -260,11 +260,11 @@ public final class Benchmark {
         return seconds(began);
     }
 
-    /** JIT compile seconds of all {@code jvms} together; NaN if any cannot be read (then NaN - NaN ends the warm-up). */
+    /** JIT compiler CPU seconds of all {@code jvms} together; NaN if any cannot be read (which ends the warm-up). */
     private static double jitSeconds(List<ChildJvm> jvms) {
         double sum = 0;
         for (ChildJvm jvm : jvms) {
-            sum += jvm.jitSeconds();
+            sum += jvm.jitCpuSeconds();
         }
         return sum;
     }

@@ -68,7 +68,11 @@ final class ChildJvm implements AutoCloseable {
 
     /** User + system CPU seconds used so far (/proc/pid/stat). */
     double cpuSeconds() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+        return cpuSeconds(Files.readString(Path.of("/proc", Long.toString(pid()), "stat")));
+    }
+
+    /** utime + stime of a /proc .../stat line, in seconds. */
+    private static double cpuSeconds(String stat) {
         // fields after the command name, which is in parentheses and may hold spaces
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
@@ -85,29 +89,26 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Seconds this JVM's JIT compilers have spent compiling so far ({@code jstat -compiler}, the
-     * JVM's own counter), or NaN when that cannot be read (no jstat: a JRE without the JDK tools).
+     * CPU seconds this JVM's JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThread0", ...)
+     * have used so far (/proc/pid/task), or NaN when they cannot be read.
      */
-    double jitSeconds() {
-        Path jstat = Path.of(System.getProperty("java.home"), "bin", "jstat");
-        if (!Files.isExecutable(jstat) || !process.isAlive()) {
-            return Double.NaN;
-        }
-        try {
-            Process p = new ProcessBuilder(jstat.toString(), "-compiler", Long.toString(pid()))
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                return Double.NaN;
+    double jitCpuSeconds() {
+        Path tasks = Path.of("/proc", Long.toString(pid()), "task");
+        double sum = 0;
+        try (var threads = Files.list(tasks)) {
+            for (Path task : (Iterable<Path>) threads::iterator) {
+                try {
+                    // the kernel keeps 15 characters of a thread's name
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        sum += cpuSeconds(Files.readString(task.resolve("stat")));
+                    }
+                } catch (IOException gone) {
+                    // a compiler thread that ended meanwhile
+                }
             }
-            // "Compiled Failed Invalid Time FailedType FailedMethod", then one line of values
-            String[] lines = out.strip().split("\\R");
-            String[] values = lines[lines.length - 1].trim().split("\\s+");
-            return Double.parseDouble(values[3]);
+            return sum;
         } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return Double.NaN;
         }
     }
