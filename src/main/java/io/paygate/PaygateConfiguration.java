@@ -70,7 +70,6 @@ public class PaygateConfiguration implements CamelConfiguration {
         io.paygate.api.StorefrontServer.configure(context, settings);
         Registry registry = context.getRegistry();
         io.paygate.observe.OrderLogContext.install(context);
-        io.paygate.observe.RouteMetricsScope.install(context);
         File dataDir = new File(settings.string("paygate.data.dir", "./data")).getAbsoluteFile();
         DataDirectory.secure(context, dataDir);
 

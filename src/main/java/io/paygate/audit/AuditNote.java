@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One step of an order's life as a route saw it (received, routed, sent, provider answer, ...).
- * Beans note it on the exchange ({@link AuditNotes#add}); the route's {@code wireTap: direct:audit}
- * carries it to the audit trail, so the order path never waits on the audit store.
+ * Beans note it on the exchange ({@link AuditNotes#add}); the route's audit step
+ * ({@code bean: auditTap, method: record}) hands it to the audit trail, so the order path never
+ * waits on the audit store.
  *
  * <p>The event id, the time and the sequence are fixed when the note is made ({@link #of}), so
  * the record says when the step happened, not when the writer got to it, and a redelivered

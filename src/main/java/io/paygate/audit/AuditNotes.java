@@ -5,8 +5,8 @@ import java.util.List;
 import org.apache.camel.Exchange;
 
 /**
- * The notes a route has gathered since its last wire tap. {@link #add} appends on the order
- * path; {@link #take} (called by the tap, on the caller's thread) hands them over and clears them.
+ * The notes a route has gathered since its last audit step. {@link #add} appends on the order
+ * path; {@link AuditTap#record} (the audit step, on the route's thread) hands them over and clears them.
  */
 public final class AuditNotes {
 
@@ -50,11 +50,20 @@ public final class AuditNotes {
         }
     }
 
-    /** Removes and returns the pending notes. */
+    /**
+     * Returns the pending notes and empties the list. The list stays on the exchange: copies of it
+     * (a circuit breaker's, a wire tap's) share it, and each note must leave exactly once.
+     */
     public static List<AuditNote> take(Exchange exchange) {
         @SuppressWarnings("unchecked")
-        List<AuditNote> notes = exchange.getProperty(PROPERTY, List.class);
-        exchange.removeProperty(PROPERTY);
-        return notes == null ? List.of() : notes;
+        List<AuditNote> shared = exchange.getProperty(PROPERTY, List.class);
+        if (shared == null) {
+            return List.of();
+        }
+        synchronized (shared) {
+            List<AuditNote> mine = new ArrayList<>(shared);
+            shared.clear();
+            return mine;
+        }
     }
 }

@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * For the few steps that happen where no route can wire-tap them (a dead letter being written by
- * the error handler, a circuit breaker changing state): the note goes the same way as a tap's —
+ * For the few steps that happen where no route can record them (a dead letter being written by
+ * the error handler, a circuit breaker changing state): the note goes the same way as a route's —
  * redacted and stamped by {@link AuditTap}, buffered by {@link AuditTrail} — without waiting.
  */
 public final class AuditOutsideRoutes {
@@ -21,14 +21,12 @@ public final class AuditOutsideRoutes {
     public static void record(CamelContext context, String routeId, AuditNote note) {
         try {
             AuditTap tap = context.getRegistry().lookupByNameAndType("auditTap", AuditTap.class);
-            AuditTrail trail = context.getRegistry().findSingleByType(AuditTrail.class);
-            if (tap == null || trail == null) {
+            if (tap == null) {
                 return;
             }
             Exchange exchange = new DefaultExchange(context);
             AuditNotes.add(exchange, note);
-            tap.process(exchange);
-            trail.publish(exchange);
+            tap.record(exchange);
         } catch (Exception e) {
             LOG.warn("audit step {} of {} not recorded: {}", note.step(), note.reference(), e.toString());
         }

@@ -17,14 +17,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.apache.camel.Exchange;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries tapped events from the order path into the audit table. {@link #publish} (the
- * {@code direct:audit} route, on a wire-tap thread) only puts the events in a bounded in-memory
+ * Carries the routes' events from the order path into the audit table. {@link #publish} (from
+ * {@link AuditTap#record}, on the route's thread) only puts the events in a bounded in-memory
  * buffer; one sender thread drains it and writes what it finds straight to {@code audit_event}, in
  * one database transaction, at most once per {@code writeInterval}. After a quiet spell the first
  * event is written at once; under load the events of an interval share one write. That matters
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Loss window: events still in the buffer or in a batch not yet committed (to the table or the
  * queue) when the JVM is killed (kill -9, power loss) are lost — typically the steps of the last
  * write interval and write. A normal stop flushes the buffer first. If the buffer is full (database
- * and broker unreachable for long), the tap thread waits up to {@code bufferWait} for space, then
+ * and broker unreachable for long), the route's thread waits up to {@code bufferWait} for space, then
  * drops the event and says so in the log.
  */
 public class AuditTrail extends ServiceSupport {
@@ -90,16 +89,23 @@ public class AuditTrail extends ServiceSupport {
         this.bufferWait = bufferWait;
     }
 
-    /** The {@code direct:audit} step: hands the tap's events to the sender. Never touches the broker. */
-    public void publish(Exchange exchange) throws InterruptedException {
-        @SuppressWarnings("unchecked")
-        List<AuditEvent> events = exchange.getProperty(AuditTap.EVENTS, List.class);
-        exchange.removeProperty(AuditTap.EVENTS);
-        if (events == null) {
-            return;
-        }
+    /**
+     * Hands a route's events to the sender ({@link AuditTap#record}). Never touches the broker or
+     * the database; waits only when the buffer is full, at most {@code bufferWait} in all, then
+     * drops what does not fit and says so.
+     */
+    public void publish(List<AuditEvent> events) {
+        long deadline = System.nanoTime() + bufferWait.toNanos();
         for (AuditEvent event : events) {
-            if (!buffer.offer(event, bufferWait.toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean taken;
+            try {
+                // at most bufferWait for the whole call, however many events it brings
+                taken = buffer.offer(event, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                taken = buffer.offer(event);
+            }
+            if (!taken) {
                 dropped.incrementAndGet();
                 LOG.error("audit buffer full: event {} ({} of {}) not recorded", event.eventId(), event.step(),
                         event.reference());

@@ -33,7 +33,7 @@ public final class AuditWiring {
                 settings.duration("paygate.audit.buffer-wait", Duration.ofSeconds(1)));
         // Added after the broker and the JMS pool, so it stops before them and flushes its buffer first.
         context.addService(trail);
-        registry.bind("auditTap", new AuditTap(json, settings.string("paygate.node.name", defaultNodeName())));
+        registry.bind("auditTap", new AuditTap(json, settings.string("paygate.node.name", defaultNodeName()), trail::publish));
         registry.bind("auditTrail", trail);
         registry.bind("auditStore", store);
         registry.bind("auditWriter", new AuditWriter(connections, store, json, batchSize, 50));

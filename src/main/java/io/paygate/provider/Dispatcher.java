@@ -100,7 +100,7 @@ public class Dispatcher {
      * once on a first-attempt thread (the API's wire tap), without a trip through the queue or a re-read.
      */
     public void takeNew(Exchange exchange) {
-        // The request's notes were tapped before the hand-off; the wire tap's copy shares their
+        // The request's notes were recorded before the hand-off; the wire tap's copy shares their
         // (empty) list with the request, so the attempt starts a list of its own.
         exchange.removeProperty(AuditNotes.PROPERTY);
         Order order = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);

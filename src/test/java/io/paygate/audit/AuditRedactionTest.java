@@ -64,7 +64,7 @@ class AuditRedactionTest {
                 assertThat(r.statusCode()).isEqualTo(200);
                 references.add(json(r.body()).path("reference").asText());
             }
-            // a step noted with a credential, a card number and an e-mail in its detail, tapped like any route's
+            // a step noted with a credential, a card number and an e-mail in its detail, recorded like any route's
             AuditTap tap = paygate.context().getRegistry().lookupByNameAndType("auditTap", AuditTap.class);
             // (a lambda, not a RouteBuilder class: camel-main would pick a class up in io.paygate at start)
             RouteBuilder.addRoutes(paygate.context(), rb -> rb.from("direct:noted-with-secrets").routeId("noted-with-secrets")
@@ -75,7 +75,7 @@ class AuditRedactionTest {
                                     "note", "card " + PAN.substring(0, 4) + " " + PAN.substring(4, 8) + " "
                                             + PAN.substring(8, 12) + " " + PAN.substring(12) + " on file",
                                     "phone", phones.get(0)))))
-                    .wireTap("direct:audit").onPrepare(tap));
+                    .bean(tap, "record"));
             paygate.context().createProducerTemplate().sendBody("direct:noted-with-secrets", "");
             AuditTrail trail = paygate.context().getRegistry().lookupByNameAndType("auditTrail", AuditTrail.class);
             await().atMost(Duration.ofSeconds(10)).until(() -> trail.queuedCount() >= 4 && trail.pending() == 0);
