@@ -170,11 +170,10 @@ public final class Benchmark {
                 }
                 case "proxy" -> {
                     // JVM defaults, as someone would run it
-                    List<String> cmd = new ArrayList<>(List.of(java()));
-                    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                            "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
-                            "io.paygate.bench.BareProxy", Integer.toString(targetPort), simUrl + "/acme/payments"));
-                    measured = ChildJvm.start("proxy", cmd, Map.of(), results.resolve("logs/" + label + ".log"));
+                    measured = ChildJvm.start("proxy", List.of(java(), "-cp", System.getProperty("java.class.path"),
+                                    "-Dlog4j2.configurationFile=" + Path.of("src/main/resources/log4j2.xml").toAbsolutePath(),
+                                    "io.paygate.bench.BareProxy", Integer.toString(targetPort), simUrl + "/acme/payments"),
+                            Map.of(), results.resolve("logs/" + label + ".log"));
                     started.add(measured);
                     measured.awaitHttp("http://127.0.0.1:" + targetPort + "/proxy", Duration.ofSeconds(60));
                     path = "/proxy";
@@ -248,20 +247,20 @@ public final class Benchmark {
             return warmup;
         }
         drive(client, load, warmup - WARMUP_STEP);
-        double before = jitSeconds(jvms);
+        double before = jitCpuSeconds(jvms);
         drive(client, load, WARMUP_STEP);
-        double after = jitSeconds(jvms);
+        double after = jitCpuSeconds(jvms);
         while (after - before >= jitSettled && seconds(began) + WARMUP_STEP <= warmupMax) {
             System.out.printf("   still compiling (JIT threads used %.1f s of CPU in the last %.0f s), warming up on%n", after - before, WARMUP_STEP);
             drive(client, load, WARMUP_STEP);
             before = after;
-            after = jitSeconds(jvms);
+            after = jitCpuSeconds(jvms);
         }
         return seconds(began);
     }
 
     /** JIT compiler CPU seconds of all {@code jvms} together; NaN if any cannot be read (which ends the warm-up). */
-    private static double jitSeconds(List<ChildJvm> jvms) {
+    private static double jitCpuSeconds(List<ChildJvm> jvms) {
         double sum = 0;
         for (ChildJvm jvm : jvms) {
             sum += jvm.jitCpuSeconds();
