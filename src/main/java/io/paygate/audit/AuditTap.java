@@ -63,7 +63,6 @@ public class AuditTap {
         return events;
     }
 
-
     AuditEvent event(AuditNote note, String routeId) {
         return new AuditEvent(note.eventId().toString(), note.reference(), note.merchantId(), note.sequence(),
                 note.step(), note.at(), node, note.routeId() != null ? note.routeId() : routeId, note.provider(),

@@ -20,7 +20,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -283,7 +282,11 @@ public final class Benchmark {
     private ChildJvm startPaygate(String label, Path data, int port, int simPort, boolean simInside) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
-        cmd.addAll(jvmOptions());
+        for (String arg : jvmArgs.trim().split("\\s+")) {
+            if (!arg.isEmpty()) {
+                cmd.add(arg);
+            }
+        }
         cmd.addAll(List.of("-jar", jar.toString()));
         Map<String, String> env = new HashMap<>();
         env.put("PAYGATE_HTTP_HOST", "127.0.0.1");
@@ -427,11 +430,6 @@ public final class Benchmark {
         private static long doubles(Map<String, Integer> charges) {
             return charges.values().stream().filter(n -> n > 1).count();
         }
-    }
-
-    /** bench.jvmArgs: paygate's JVM options. */
-    private List<String> jvmOptions() {
-        return Arrays.stream(jvmArgs.trim().split("\\s+")).filter(a -> !a.isEmpty()).toList();
     }
 
     private static String java() {
