@@ -141,12 +141,8 @@ public class AuditStore {
 
     /** Deletes events that happened before {@code before}; returns how many. */
     public int purge(Instant before) throws SQLException {
-        return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_event WHERE occurred_at < ?")) {
-                ps.setObject(1, OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
-                return ps.executeUpdate();
-            }
-        });
+        return database.deleteOlderThan("audit_event", "event_id", "occurred_at",
+                OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
     }
 
     /** Rows of an export, read one at a time. */

@@ -101,6 +101,34 @@ public final class Database {
         }
     }
 
+    /** Rows one purge transaction deletes at most: a long transaction would hold off group writes (see {@link GroupCommit}). */
+    static final int PURGE_BATCH = 1_000;
+
+    /**
+     * Deletes the rows of {@code table} whose {@code column} is before {@code before}, in
+     * transactions of at most {@value #PURGE_BATCH} rows, so that no purge holds every other
+     * commit back; returns how many. {@code key} names the primary key's columns, to pick a batch
+     * the same way on H2 and PostgreSQL (neither shares the other's DELETE ... LIMIT).
+     */
+    public int deleteOlderThan(String table, String key, String column, java.time.OffsetDateTime before)
+            throws SQLException {
+        String sql = "DELETE FROM " + table + " WHERE (" + key + ") IN (SELECT " + key + " FROM " + table
+                + " WHERE " + column + " < ? LIMIT " + PURGE_BATCH + ")";
+        int total = 0;
+        while (true) {
+            int deleted = inTransaction(c -> {
+                try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setObject(1, before);
+                    return ps.executeUpdate();
+                }
+            });
+            total += deleted;
+            if (deleted < PURGE_BATCH) {
+                return total;
+            }
+        }
+    }
+
     public <T> T read(Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);

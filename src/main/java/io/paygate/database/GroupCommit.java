@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import javax.sql.DataSource;
@@ -32,11 +34,20 @@ import org.slf4j.LoggerFactory;
  * short pause between writes lets more commits share one. After a quiet spell the first write
  * begins at once, so a lone caller does not wait for the interval.
  *
+ * <p>H2 writes its maps one after the other, not at one instant (h2database#2080): a write made
+ * while a transaction changes or commits rows can hold a row still marked by that transaction
+ * without the undo log that explains the mark. After a crash nothing clears that mark, and every
+ * later write of the row loops in H2 for ever (an order that can never be settled, a core burnt).
+ * So a write takes place only at a quiet moment: every transaction holds {@link #quiet} shared
+ * from its first statement to the end of its commit or rollback, and the writer holds it alone
+ * while H2 takes and writes its snapshot (the force to the disk comes after, with no one held).
+ *
  * <p>A unit of work that calls {@link Database#inTransaction} again joins the caller's transaction.
  */
 final class GroupCommit {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+    private static final long QUIET_ATTEMPT_MILLIS = 50;
 
     /** The callers released by one write of the store. */
     private static final class Group {
@@ -51,6 +62,8 @@ final class GroupCommit {
     /** Told how long each finished write took, force included, in nanoseconds (a metric; tests count writes with it). */
     private volatile LongConsumer writeTimes = nanos -> { };
     private final ThreadLocal<Connection> current = new ThreadLocal<>();
+    /** Shared by transactions in progress, held alone by a write of the store (see the class comment). */
+    private final ReentrantReadWriteLock quiet = new ReentrantReadWriteLock();
     private final Object lock = new Object();
     private final Thread writer;
     private volatile MVStore store;
@@ -88,6 +101,7 @@ final class GroupCommit {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             current.set(c);
+            quiet.readLock().lock();
             try {
                 result = work.run(c);
                 c.commit();
@@ -95,6 +109,7 @@ final class GroupCommit {
                 c.rollback();
                 throw e;
             } finally {
+                quiet.readLock().unlock();
                 current.remove();
             }
             if (!storeLookedUp) {
@@ -164,7 +179,12 @@ final class GroupCommit {
             if (group.members > 0) {
                 long began = System.nanoTime();
                 try {
-                    store.commit(); // holds every commit made before its callers joined the group
+                    awaitQuiet();
+                    try {
+                        store.commit(); // holds every commit made before its callers joined the group
+                    } finally {
+                        quiet.writeLock().unlock();
+                    }
                     if (forceToDisk) {
                         store.sync();
                     }
@@ -186,6 +206,27 @@ final class GroupCommit {
             if (!running) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Waits until no transaction is in progress and holds them off. The wait is given up now and
+     * then and begun again, so that a transaction waiting for another one (that would wait behind
+     * this writer to begin) gets through; the write is never made without the quiet moment.
+     */
+    private void awaitQuiet() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (quiet.writeLock().tryLock(QUIET_ATTEMPT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true; // the write first: its callers wait for it; the loop sees the interrupt after
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

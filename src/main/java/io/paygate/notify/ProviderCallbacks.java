@@ -114,12 +114,8 @@ public class ProviderCallbacks {
 
     /** Forgets signatures older than twice the window: their timestamps are refused anyway. */
     public int purgeSignatures() throws SQLException {
-        return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM callback_signatures WHERE signed_at < ?")) {
-                ps.setObject(1, OrderStore.now().minus(window.multipliedBy(2)));
-                return ps.executeUpdate();
-            }
-        });
+        return database.deleteOlderThan("callback_signatures", "provider, signature", "signed_at",
+                OrderStore.now().minus(window.multipliedBy(2)));
     }
 
     private JsonNode readBody(Exchange exchange) {

@@ -65,11 +65,7 @@ public class IdempotencyKeys {
 
     /** Forgets keys older than the retention; the orders themselves stay. */
     public int purgeExpired() throws SQLException {
-        return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM idempotency_keys WHERE created_at < ?")) {
-                ps.setObject(1, OrderStore.now().minus(retention));
-                return ps.executeUpdate();
-            }
-        });
+        return database.deleteOlderThan("idempotency_keys", "merchant_id, idem_key", "created_at",
+                OrderStore.now().minus(retention));
     }
 }

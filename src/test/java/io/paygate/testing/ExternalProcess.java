@@ -100,6 +100,16 @@ public final class ExternalProcess implements AutoCloseable {
         appendToLog("===== " + name + " killed with SIGKILL (exit " + p.exitValue() + ") " + Instant.now() + " =====");
     }
 
+    /** Waits for the child to exit by itself: its exit status, or null if it still runs after {@code timeout}. */
+    public synchronized Integer awaitExit(Duration timeout) throws InterruptedException {
+        Process p = process;
+        if (p == null || !p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return null;
+        }
+        RUNNING.remove(p);
+        return p.exitValue();
+    }
+
     /** SIGTERM and wait: the child's shutdown hooks run. */
     public synchronized void stop() throws InterruptedException {
         if (process == null || !process.isAlive()) {

@@ -1,0 +1,114 @@
+package io.paygate.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.paygate.audit.AuditStore;
+import io.paygate.order.IdempotencyKeys;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The purges delete every expired row and nothing else, in short transactions (more rows than
+ * one batch here), on the embedded H2 with group commit and on PostgreSQL (when
+ * PAYGATE_TEST_PG_URL names a database it may wipe; .ci/run starts one).
+ */
+class PurgeTest {
+
+    private static final int EXPIRED = Database.PURGE_BATCH * 2 + 345;
+    private static final int KEPT = 7;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void expiredRowsGoAndRecentOnesStayOnH2() throws Exception {
+        try (HikariDataSource dataSource = DatabaseSetup.open("jdbc:h2:file:" + dir.resolve("db/paygate")
+                + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=1000", "sa", "", 10)) {
+            Database database = new Database(dataSource, Duration.ofMillis(5), false);
+            try {
+                purgeOnlyExpired(dataSource, database);
+            } finally {
+                database.close();
+            }
+        }
+    }
+
+    @Test
+    void expiredRowsGoAndRecentOnesStayOnPostgresql() throws Exception {
+        String url = System.getenv("PAYGATE_TEST_PG_URL");
+        assumeTrue(url != null && !url.isBlank(), "PAYGATE_TEST_PG_URL not set: no PostgreSQL to test against");
+        String user = System.getenv().getOrDefault("PAYGATE_TEST_PG_USER", "paygate");
+        String password = System.getenv().getOrDefault("PAYGATE_TEST_PG_PASSWORD", "paygate");
+        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA public CASCADE");
+            s.execute("CREATE SCHEMA public");
+        }
+        try (HikariDataSource dataSource = DatabaseSetup.open(url, user, password, 10)) {
+            purgeOnlyExpired(dataSource, new Database(dataSource));
+        }
+    }
+
+    private void purgeOnlyExpired(HikariDataSource dataSource, Database database) throws Exception {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime old = now.minusDays(500);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement keys = c.prepareStatement("INSERT INTO idempotency_keys (merchant_id, idem_key,"
+                    + " fingerprint, order_reference, created_at) VALUES (?, ?, 'f', ?, ?)");
+                    PreparedStatement events = c.prepareStatement("INSERT INTO audit_event (event_id, order_reference,"
+                            + " merchant_id, sequence_no, step, occurred_at, node, recorded_at)"
+                            + " VALUES (?, ?, 'acme', 1, 'received', ?, 'n1', ?)")) {
+                for (int i = 0; i < EXPIRED + KEPT; i++) {
+                    OffsetDateTime at = i < EXPIRED ? old : now;
+                    // two merchants share key names: the composite key picks the right row
+                    keys.setString(1, i % 2 == 0 ? "acme" : "globex");
+                    keys.setString(2, "key-" + (i / 2));
+                    keys.setString(3, "ord-" + i);
+                    keys.setObject(4, at);
+                    keys.addBatch();
+                    events.setString(1, "evt-" + i);
+                    events.setString(2, "ord-" + i);
+                    events.setObject(3, at);
+                    events.setObject(4, at);
+                    events.addBatch();
+                }
+                keys.executeBatch();
+                events.executeBatch();
+            }
+            c.commit();
+        }
+
+        assertThat(new IdempotencyKeys(database, Duration.ofDays(1)).purgeExpired()).isEqualTo(EXPIRED);
+        assertThat(new AuditStore(database, dataSource).purge(now.minusDays(400).toInstant())).isEqualTo(EXPIRED);
+
+        List<String> expected = new ArrayList<>();
+        for (int i = EXPIRED; i < EXPIRED + KEPT; i++) {
+            expected.add("ord-" + i);
+        }
+        assertThat(column(dataSource, "SELECT order_reference FROM idempotency_keys")).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(column(dataSource, "SELECT order_reference FROM audit_event")).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    private static List<String> column(HikariDataSource dataSource, String sql) throws Exception {
+        List<String> values = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+        }
+        return values;
+    }
+}
