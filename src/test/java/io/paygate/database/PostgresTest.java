@@ -3,14 +3,11 @@ package io.paygate.database;
 import static io.paygate.testing.RunningPaygate.json;
 import static io.paygate.testing.RunningPaygate.order;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.paygate.testing.RunningPaygate;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,17 +23,9 @@ class PostgresTest {
 
     @Test
     void ordersFlowOnPostgresql() throws Exception {
-        String url = System.getenv("PAYGATE_TEST_PG_URL");
-        assumeTrue(url != null && !url.isBlank(), "PAYGATE_TEST_PG_URL not set: no PostgreSQL to test against");
-        String user = System.getenv().getOrDefault("PAYGATE_TEST_PG_USER", "paygate");
-        String password = System.getenv().getOrDefault("PAYGATE_TEST_PG_PASSWORD", "paygate");
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA public CASCADE");
-            s.execute("CREATE SCHEMA public");
-        }
-
+        TestPostgres pg = TestPostgres.wiped();
         try (RunningPaygate paygate = RunningPaygate.start(dataDir,
-                Map.of("paygate.db.url", url, "paygate.db.user", user, "paygate.db.password", password))) {
+                Map.of("paygate.db.url", pg.url(), "paygate.db.user", pg.user(), "paygate.db.password", pg.password()))) {
             HttpResponse<String> approved = paygate.postOrder(order("pg-1", "12.50", "EUR", "tok_visa"));
             HttpResponse<String> jms = paygate.postOrder(order("pg-2", "700", "JPY", "tok_visa"));
             HttpResponse<String> replay = paygate.postOrder(order("pg-1", "12.50", "EUR", "tok_visa"));

@@ -1,14 +1,12 @@
 package io.paygate.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.paygate.audit.AuditStore;
 import io.paygate.order.IdempotencyKeys;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -48,15 +46,8 @@ class PurgeTest {
 
     @Test
     void expiredRowsGoAndRecentOnesStayOnPostgresql() throws Exception {
-        String url = System.getenv("PAYGATE_TEST_PG_URL");
-        assumeTrue(url != null && !url.isBlank(), "PAYGATE_TEST_PG_URL not set: no PostgreSQL to test against");
-        String user = System.getenv().getOrDefault("PAYGATE_TEST_PG_USER", "paygate");
-        String password = System.getenv().getOrDefault("PAYGATE_TEST_PG_PASSWORD", "paygate");
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA public CASCADE");
-            s.execute("CREATE SCHEMA public");
-        }
-        try (HikariDataSource dataSource = DatabaseSetup.open(url, user, password, 10)) {
+        TestPostgres pg = TestPostgres.wiped();
+        try (HikariDataSource dataSource = DatabaseSetup.open(pg.url(), pg.user(), pg.password(), 10)) {
             purgeOnlyExpired(dataSource, new Database(dataSource));
         }
     }
