@@ -1,8 +1,10 @@
 package io.paygate.database;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 
@@ -110,14 +112,14 @@ public final class Database {
      * commit back; returns how many. {@code key} names the primary key's columns, to pick a batch
      * the same way on H2 and PostgreSQL (neither shares the other's DELETE ... LIMIT).
      */
-    public int deleteOlderThan(String table, String key, String column, java.time.OffsetDateTime before)
+    public int deleteOlderThan(String table, String key, String column, OffsetDateTime before)
             throws SQLException {
         String sql = "DELETE FROM " + table + " WHERE (" + key + ") IN (SELECT " + key + " FROM " + table
                 + " WHERE " + column + " < ? LIMIT " + PURGE_BATCH + ")";
         int total = 0;
         while (true) {
             int deleted = inTransaction(c -> {
-                try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setObject(1, before);
                     return ps.executeUpdate();
                 }
