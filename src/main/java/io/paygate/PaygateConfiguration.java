@@ -83,7 +83,8 @@ public class PaygateConfiguration implements CamelConfiguration {
         String dbUrl = configuredUrl.orElse("jdbc:h2:file:" + new File(dataDir, "db/paygate").getPath()
                 + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=" + (groupCommit ? 1000 : 0));
         HikariDataSource dataSource = DatabaseSetup.open(dbUrl, settings.string("paygate.db.user", "sa"),
-                settings.string("paygate.db.password", ""), settings.integer("paygate.db.pool-size", 20));
+                settings.string("paygate.db.password", ""),
+                poolSize(settings.string("paygate.db.pool-size", "auto"), dbUrl));
         context.addService(closing(dataSource::close));
         registry.bind("dataSource", dataSource);
         // The embedded H2 commits in memory (WRITE_DELAY); GroupCommit makes every caller wait until
@@ -241,5 +242,19 @@ public class PaygateConfiguration implements CamelConfiguration {
                 onStop.run();
             }
         };
+    }
+
+    /**
+     * Connections in the pool ({@code paygate.db.pool-size}): auto = 64 for the embedded H2 file,
+     * whose sessions live in this JVM and cost a little memory each, so that the threads of the
+     * order path (HTTP workers, first attempts, consumers) do not queue for one: a thread returning
+     * a connection while others wait spins in the pool's hand-off. 20 for a database server, where
+     * each connection costs a process or more on the other side. Or a number.
+     */
+    static int poolSize(String setting, String dbUrl) {
+        if (setting.trim().equals("auto")) {
+            return dbUrl.startsWith("jdbc:h2:file:") ? 64 : 20;
+        }
+        return Settings.parseInteger("paygate.db.pool-size", setting);
     }
 }
