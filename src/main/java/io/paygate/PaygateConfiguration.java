@@ -81,13 +81,13 @@ public class PaygateConfiguration implements CamelConfiguration {
                 : Settings.parseBoolean("paygate.db.group-commit", groupCommitSetting);
         // Without group commit the embedded H2 must write each commit before it returns (WRITE_DELAY=0).
         // AUTO_COMPACT_FILL_RATE=50: H2 moves live pages out of sparse chunks only when the store is
-        // idle, not under load (its default, 90, does it under load too, and while it does, no
-        // group write can be made: every order waits; measured in README "Performance").
+        // idle (or its free space is too scattered for a new chunk), not under load. Its default, 90,
+        // does it under load too, holding the store meanwhile, so the group write, and every order
+        // waiting for it, waits as well (README "Performance", item 14).
         String dbUrl = configuredUrl.orElse("jdbc:h2:file:" + new File(dataDir, "db/paygate").getPath()
                 + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=" + (groupCommit ? 1000 : 0) + ";AUTO_COMPACT_FILL_RATE=50");
         HikariDataSource dataSource = DatabaseSetup.open(dbUrl, settings.string("paygate.db.user", "sa"),
-                settings.string("paygate.db.password", ""),
-                poolSize(settings.string("paygate.db.pool-size", "auto"), dbUrl));
+                settings.string("paygate.db.password", ""), settings.integer("paygate.db.pool-size", 20));
         context.addService(closing(dataSource::close));
         registry.bind("dataSource", dataSource);
         // The embedded H2 commits in memory (WRITE_DELAY); GroupCommit makes every caller wait until
@@ -95,7 +95,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         // WAL flushes itself).
         boolean forceToDisk = settings.bool("paygate.db.sync", true);
         Database database = new Database(dataSource, groupCommit
-                ? settings.duration("paygate.db.group-commit-interval", Duration.ofMillis(10)) : null, forceToDisk);
+                ? settings.duration("paygate.db.group-commit-interval", Duration.ofMillis(5)) : null, forceToDisk);
         context.addService(closing(database::close));
         registry.bind("database", database);
 
@@ -245,19 +245,5 @@ public class PaygateConfiguration implements CamelConfiguration {
                 onStop.run();
             }
         };
-    }
-
-    /**
-     * Connections in the pool ({@code paygate.db.pool-size}): auto = 64 for the embedded H2 file,
-     * whose sessions live in this JVM and cost a little memory each, so that the threads of the
-     * order path (HTTP workers, first attempts, consumers) do not queue for one: a thread returning
-     * a connection while others wait spins in the pool's hand-off. 20 for a database server, where
-     * each connection costs a process or more on the other side. Or a number.
-     */
-    static int poolSize(String setting, String dbUrl) {
-        if (setting.trim().equals("auto")) {
-            return dbUrl.startsWith("jdbc:h2:file:") ? 64 : 20;
-        }
-        return Settings.parseInteger("paygate.db.pool-size", setting);
     }
 }

@@ -51,15 +51,6 @@ class SettingsTest {
     }
 
     @Test
-    void theConnectionPoolIsSizedForTheDatabaseUnlessANumberIsGiven() {
-        assertThat(PaygateConfiguration.poolSize("auto", "jdbc:h2:file:./data/db/paygate;WRITE_DELAY=1000")).isEqualTo(64);
-        assertThat(PaygateConfiguration.poolSize("auto", "jdbc:postgresql://127.0.0.1:5432/paygate")).isEqualTo(20);
-        assertThat(PaygateConfiguration.poolSize(" 8 ", "jdbc:h2:file:./data/db/paygate")).isEqualTo(8);
-        assertThatThrownBy(() -> PaygateConfiguration.poolSize("lots", "jdbc:h2:file:./data/db/paygate"))
-                .hasMessage("paygate.db.pool-size: \"lots\" is not an integer (e.g. 4)");
-    }
-
-    @Test
     void theSimulatorReadsBooleansByTheSameRule() {
         assertThatThrownBy(() -> io.paygate.simulator.SimulatorSettings.fromProperties(key ->
                 java.util.Optional.ofNullable(key.equals("paygate.sim.acme.charge-then-hang") ? "yes" : null)))
