@@ -83,7 +83,7 @@ public class PaygateConfiguration implements CamelConfiguration {
         // AUTO_COMPACT_FILL_RATE=50: H2 moves live pages out of sparse chunks only when the store is
         // idle (or its free space is too scattered for a new chunk), not under load. Its default, 90,
         // does it under load too, holding the store meanwhile, so the group write, and every order
-        // waiting for it, waits as well (README "Performance", item 14).
+        // waiting for it, waits as well (README "Performance", item 13).
         String dbUrl = configuredUrl.orElse("jdbc:h2:file:" + new File(dataDir, "db/paygate").getPath()
                 + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=" + (groupCommit ? 1000 : 0) + ";AUTO_COMPACT_FILL_RATE=50");
         HikariDataSource dataSource = DatabaseSetup.open(dbUrl, settings.string("paygate.db.user", "sa"),
