@@ -48,6 +48,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -167,8 +168,10 @@ public class PaygateConfiguration implements CamelConfiguration {
                 settings.duration("paygate.sync-wait", Duration.ofSeconds(5)), metrics));
         CircuitStates circuits = new CircuitStates(context, providers);
         registry.bind("circuitStates", circuits);
-        registry.bind("dispatcher", new Dispatcher(json, lifecycle, providers, circuits, metrics));
-        registry.bind("providerPolicies", new ProviderPolicies());
+        ProviderPolicies policies = new ProviderPolicies();
+        registry.bind("dispatcher", new Dispatcher(json, lifecycle, providers, circuits, metrics, policies,
+                () -> context.getRouteController().getRouteStatus("first-attempt") == ServiceStatus.Started));
+        registry.bind("providerPolicies", policies);
         registry.bind("callSlots", new io.paygate.provider.CallSlots(
                 settings.longValue("paygate.provider.http.call-slot-wait-ms", 100)));
         registry.bind("reconciler", new io.paygate.reconcile.Reconciler(lifecycle,

@@ -11,6 +11,7 @@ import io.paygate.audit.AuditNote;
 import io.paygate.audit.AuditNotes;
 import io.paygate.database.Database;
 import io.paygate.database.TimeOrderedIds;
+import io.paygate.provider.Dispatcher;
 import io.paygate.security.CardNumbers;
 import io.paygate.security.Merchant;
 import java.nio.ByteBuffer;
@@ -46,7 +47,10 @@ public class OrderIntake {
 
     public static final String MERCHANT = "paygateMerchant";
     public static final String REQUEST = "paygateOrderRequest";
+    /** The new order as stored: RECEIVED, or SENT when its first attempt was claimed on arrival. */
     public static final String NEW_ORDER = "paygateNewOrder";
+    /** The new order as it came in (RECEIVED), also when it was stored claimed (to undo that claim). */
+    public static final String RECEIVED_ORDER = "paygateReceivedOrder";
     /** The new order's watch for its final state (set by accept, awaited by respond). */
     private static final String FINAL_STATE = "paygateFinalState";
     public static final String KEY = "paygateIdempotencyKey";
@@ -173,22 +177,33 @@ public class OrderIntake {
         OrderRequest r = exchange.getProperty(REQUEST, OrderRequest.class);
         IdempotencyRecord key = exchange.getProperty(KEY, IdempotencyRecord.class);
         var now = key.createdAt();
-        Order order = Order.received(key.orderReference(), merchant.id(), r, now);
+        Order received = Order.received(key.orderReference(), merchant.id(), r, now);
+        // the first attempt's claim rides with the insert when dispatch allowed it (Dispatcher#claimOnArrival)
+        Dispatcher.ArrivalClaim claim = exchange.getProperty(Dispatcher.ARRIVAL_CLAIM, Dispatcher.ArrivalClaim.class);
+        Order order = claim == null ? received
+                : lifecycle.claimedOnArrival(received, claim.provider(), now.plus(claim.replyDeadline()));
         Database.Committed<OrderStore.InsertResult> stored = lifecycle.store().insert(order, key);
+        if (stored.value() != OrderStore.InsertResult.STORED) {
+            exchange.removeProperty(Dispatcher.ARRIVAL_CLAIM);
+        }
         switch (stored.value()) {
             case STORED -> {
                 exchange.setProperty(NEW_ORDER, order);
+                exchange.setProperty(RECEIVED_ORDER, received);
                 exchange.setProperty(WRITTEN, stored.written());
                 // before the first attempt starts, so that its settlement cannot slip past respond()
                 exchange.setProperty(FINAL_STATE, lifecycle.watch(order.reference()));
                 exchange.getIn().setBody(DispatchMessage.of(order.reference()));
-                AuditNote received = exchange.getProperty(RECEIVED_NOTE, AuditNote.class);
-                if (received != null) {
-                    AuditNotes.add(exchange, received);
+                AuditNote receivedNote = exchange.getProperty(RECEIVED_NOTE, AuditNote.class);
+                if (receivedNote != null) {
+                    AuditNotes.add(exchange, receivedNote);
                 }
                 AuditNotes.add(exchange, AuditNote.of("stored", order.reference(), merchant.id())
                         .outcome(OrderStatus.RECEIVED.name()));
                 LOG.info("order {} received from merchant {} as {}", r.orderId(), merchant.id(), order.reference());
+                if (claim != null) {
+                    lifecycle.logMove(order.reference(), OrderStatus.RECEIVED, order);
+                }
             }
             case KEY_EXISTS -> {
                 exchange.setProperty(REPLAY, true);

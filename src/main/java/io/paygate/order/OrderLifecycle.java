@@ -83,8 +83,7 @@ public class OrderLifecycle {
             }
             Optional<Order> after = store.move(reference, from, to, settlement, countAttempt);
             if (after.isPresent()) {
-                LOG.info("order {}: {} -> {}{}", reference, from, to,
-                        settlement.reason() == null ? "" : " (" + settlement.reason() + ")");
+                logMove(reference, from, after.get());
                 if (to.isFinal()) {
                     wake(after.get());
                 }
@@ -96,6 +95,27 @@ public class OrderLifecycle {
             from = null;
         }
         return Optional.empty();
+    }
+
+    /**
+     * A new order claimed for its first attempt as it is stored (RECEIVED -> SENT in its insert's
+     * transaction, see {@code Dispatcher#claimOnArrival}): attempt 1 at {@code provider}, leased
+     * until {@code checkAt}, exactly as {@link #move} would leave it.
+     */
+    public Order claimedOnArrival(Order received, String provider, java.time.OffsetDateTime checkAt) {
+        if (received.status() != OrderStatus.RECEIVED || !received.status().canMoveTo(OrderStatus.SENT)) {
+            throw new IllegalStateException("only a RECEIVED order is claimed on arrival, not " + received.status());
+        }
+        return new Order(received.reference(), received.merchantId(), received.orderId(), received.amount(),
+                received.currency(), received.paymentType(), received.paymentToken(), received.customerJson(),
+                received.callbackUrl(), received.preferredProvider(), provider, OrderStatus.SENT, null, null, 1,
+                received.createdAt(), received.updatedAt(), checkAt, 0);
+    }
+
+    /** The log line of a state change made outside {@link #move} (a claim on arrival). */
+    public void logMove(String reference, OrderStatus from, Order after) {
+        LOG.info("order {}: {} -> {}{}", reference, from, after.status(),
+                after.reason() == null ? "" : " (" + after.reason() + ")");
     }
 
     /**

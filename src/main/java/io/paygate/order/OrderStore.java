@@ -40,11 +40,12 @@ public class OrderStore {
     }
 
     /**
-     * Stores the order as RECEIVED and claims its idempotency key, both or neither. Returns once
-     * committed, before the commit is in the database's file: the storefront must not be answered
-     * before {@code written().await()}. The first attempt does not wait for it: its claim (which
-     * comes before any provider call) is written after this commit, and a write holds every commit
-     * made before it. So an order waits for two writes before its answer (claim, settlement), not three.
+     * Stores the order and claims its idempotency key, both or neither. The order is RECEIVED, or
+     * SENT when its first attempt was claimed on arrival (OrderLifecycle#claimedOnArrival; the
+     * transition hooks of RECEIVED -> SENT run in this transaction). Returns once committed, before
+     * the commit is in the database's file: nobody outside paygate (the storefront, a provider) may
+     * be told of it before {@code written().await()}. So an order claimed on arrival waits for two
+     * writes before its answer (this one, the settlement), not three.
      */
     public Database.Committed<InsertResult> insert(Order order, IdempotencyRecord key) throws SQLException {
         try {
@@ -92,6 +93,12 @@ public class OrderStore {
                         throw new DuplicateException(InsertResult.ORDER_ID_EXISTS, e);
                     }
                     throw e;
+                }
+                if (order.status() != OrderStatus.RECEIVED) {
+                    // claimed on arrival: what commits with every RECEIVED -> SENT commits with this one
+                    for (TransitionHook hook : hooks) {
+                        hook.afterMove(c, OrderStatus.RECEIVED, order);
+                    }
                 }
                 return InsertResult.STORED;
             });

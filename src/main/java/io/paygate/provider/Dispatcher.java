@@ -20,6 +20,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import io.paygate.order.OrderRequest;
+import io.paygate.security.Merchant;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -45,12 +49,16 @@ public class Dispatcher {
     private static final String CANDIDATE_LIST = "paygateCandidates";
     /** Exchange property: the order as it was before this attempt's claim (for {@link #undoClaim}). */
     private static final String BEFORE_CLAIM = "paygateBeforeClaim";
+    /** Exchange property: an {@link ArrivalClaim} for the order being taken in (set by {@link #claimOnArrival}). */
+    public static final String ARRIVAL_CLAIM = "paygateArrivalClaim";
     private static final Duration BUSY_RETRY = Duration.ofMillis(250);
 
     /** What a message on paygate.orders means for its order. */
     public enum Disposition {
         /** RECEIVED: route it and make an attempt. */
         DISPATCH,
+        /** SENT by its own insert (claimed on arrival, see {@link #claimOnArrival}): routed already, make the attempt. */
+        CLAIMED,
         /** SENT: an attempt holds it (lease live) or reconciliation will ask the provider; never a second call. */
         DUPLICATE,
         /** UNKNOWN: only a status query or the provider's answer may resolve it. */
@@ -64,14 +72,32 @@ public class Dispatcher {
     private final ProviderDirectory providers;
     private final CircuitStates circuits;
     private final io.paygate.observe.PaygateMetrics metrics;
+    private final ProviderPolicies policies;
+    private final BooleanSupplier firstAttemptsRunning;
 
+    /**
+     * @param firstAttemptsRunning whether the first-attempt route runs: only then may an order be
+     *                             claimed on arrival (else nobody would make the attempt it claims)
+     */
     public Dispatcher(ObjectMapper json, OrderLifecycle lifecycle, ProviderDirectory providers, CircuitStates circuits,
-                      io.paygate.observe.PaygateMetrics metrics) {
+                      io.paygate.observe.PaygateMetrics metrics, ProviderPolicies policies,
+                      BooleanSupplier firstAttemptsRunning) {
         this.json = json;
         this.lifecycle = lifecycle;
         this.providers = providers;
         this.circuits = circuits;
         this.metrics = metrics;
+        this.policies = policies;
+        this.firstAttemptsRunning = firstAttemptsRunning;
+    }
+
+    /**
+     * The first attempt's claim, made in the transaction that stores the order (OrderIntake#accept):
+     * the provider chosen, the other candidates, and the lease of the attempt. {@code taken} is set
+     * once the provider route owns the claim; until then a failed hand-off may undo it. Copies of
+     * the exchange share this one object.
+     */
+    public record ArrivalClaim(String provider, List<String> candidates, Duration replyDeadline, AtomicBoolean taken) {
     }
 
     /**
@@ -104,7 +130,19 @@ public class Dispatcher {
         // (empty) list with the request, so the attempt starts a list of its own.
         exchange.removeProperty(AuditNotes.PROPERTY);
         Order order = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);
-        dispose(exchange, order);
+        ArrivalClaim claim = exchange.getProperty(ARRIVAL_CLAIM, ArrivalClaim.class);
+        if (claim == null || order.status() != OrderStatus.SENT) {
+            dispose(exchange, order);
+            return;
+        }
+        // stored claimed for its provider: routed already, the attempt is made at once
+        exchange.getMessage().removeHeaders("*");
+        exchange.setProperty(ProviderCalls.ORDER, order);
+        exchange.setProperty(DISPOSITION, Disposition.CLAIMED.name());
+        exchange.setProperty(CANDIDATE_LIST, claim.candidates());
+        exchange.setProperty(PROVIDER, claim.provider());
+        AuditNotes.add(exchange, AuditNote.of("routed", order.reference(), order.merchantId()).provider(claim.provider())
+                .detail(Map.of("candidates", claim.candidates().toString(), "why", "routing rules")));
     }
 
     /** The first attempt could not be made: the dispatch message that queues the order instead. */
@@ -115,6 +153,7 @@ public class Dispatcher {
         if (written != null) {
             written.await();
         }
+        undoArrivalClaim(exchange);
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setBody(DispatchMessage.of(order.reference()));
         LOG.warn("order {}: first attempt failed ({}); queuing it", order.reference(),
@@ -143,11 +182,57 @@ public class Dispatcher {
                     .detail(Map.of("ignored", "dispatch message for an order that is " + order.status())));
             return;
         }
-        m.setHeader("paygateMerchant", order.merchantId());
-        m.setHeader("paygateCurrency", order.currency());
-        m.setHeader("paygateAmount", order.amount());
-        m.setHeader("paygatePaymentType", order.paymentType());
-        m.setHeader("paygatePreferredProvider", order.preferredProvider());
+        routingFacts(m, order.merchantId(), order.currency(), order.amount(), order.paymentType(), order.preferredProvider());
+    }
+
+    /** The facts the routing rules (routes/routing.yaml) may use, as headers; nothing else. */
+    private static void routingFacts(Message m, String merchant, String currency, String amount, String paymentType,
+                                     String preferredProvider) {
+        m.setHeader("paygateMerchant", merchant);
+        m.setHeader("paygateCurrency", currency);
+        m.setHeader("paygateAmount", amount);
+        m.setHeader("paygatePaymentType", paymentType);
+        m.setHeader("paygatePreferredProvider", preferredProvider);
+    }
+
+    /**
+     * At intake (routes/api.yaml), for the routing rules: the facts of the order just read, as
+     * headers. No header the client sent is left.
+     */
+    public void routeOnArrival(Exchange exchange) {
+        Message m = exchange.getMessage();
+        m.removeHeaders("*");
+        OrderRequest r = exchange.getProperty(OrderIntake.REQUEST, OrderRequest.class);
+        Merchant merchant = exchange.getProperty(OrderIntake.MERCHANT, Merchant.class);
+        routingFacts(m, merchant.id(), r.currency(), r.amount(), r.paymentType(), r.preferredProvider());
+    }
+
+    /**
+     * At intake, after the routing rules: when the first attempt can go straight to a provider
+     * (one of the candidates exists, its circuit is closed, its policy is known, and first attempts
+     * run), the order is stored already claimed for it (SENT, attempt 1, leased until its reply
+     * deadline), in the transaction that inserts it: one write of the order fewer. Otherwise the
+     * order is stored RECEIVED and its first attempt routes it as before.
+     */
+    public void claimOnArrival(Exchange exchange) {
+        Message m = exchange.getMessage();
+        List<String> existing = candidates(m.getHeader(CANDIDATES, String.class)).stream().filter(providers::exists).toList();
+        m.removeHeaders("*");
+        if (existing.isEmpty() || !firstAttemptsRunning.getAsBoolean()) {
+            return;
+        }
+        String chosen = existing.stream().filter(p -> !circuits.isOpen(p)).findFirst().orElse(null);
+        Optional<ProviderPolicy> policy = chosen == null ? Optional.empty() : policies.known(chosen);
+        if (policy.isEmpty()) {
+            return; // its route has not run yet (its policy is read there): the first attempt claims
+        }
+        exchange.setProperty(ARRIVAL_CLAIM, new ArrivalClaim(chosen, existing, policy.get().replyDeadline(),
+                new AtomicBoolean()));
+    }
+
+    private static List<String> candidates(String header) {
+        return header == null ? List.of()
+                : Arrays.stream(header.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
     }
 
     /**
@@ -157,9 +242,7 @@ public class Dispatcher {
      */
     public void pick(Exchange exchange) throws Exception {
         Order order = exchange.getProperty(ProviderCalls.ORDER, Order.class);
-        String header = exchange.getMessage().getHeader(CANDIDATES, String.class);
-        List<String> candidates = header == null ? List.of()
-                : Arrays.stream(header.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+        List<String> candidates = candidates(exchange.getMessage().getHeader(CANDIDATES, String.class));
         List<String> existing = candidates.stream().filter(providers::exists).toList();
         exchange.getMessage().removeHeaders("*");
         if (existing.isEmpty()) {
@@ -188,6 +271,17 @@ public class Dispatcher {
     public void claim(Exchange exchange) throws Exception {
         Order order = exchange.getProperty(ProviderCalls.ORDER, Order.class);
         ProviderPolicy policy = ProviderPolicies.of(exchange);
+        ArrivalClaim arrival = exchange.getProperty(ARRIVAL_CLAIM, ArrivalClaim.class);
+        if (arrival != null && order.status() == OrderStatus.SENT && arrival.provider().equals(policy.provider())
+                && awaitWritten(exchange) && arrival.taken().compareAndSet(false, true)) {
+            // claimed by its own insert (claimOnArrival), which is in the file now: won already
+            Order received = exchange.getProperty(OrderIntake.RECEIVED_ORDER, Order.class);
+            exchange.setProperty(BEFORE_CLAIM, received);
+            exchange.removeProperty(CallOutcome.PROPERTY);
+            AuditNotes.add(exchange, AuditNote.of("sent", order.reference(), order.merchantId())
+                    .provider(policy.provider()).attempt(order.attempts()));
+            return;
+        }
         Optional<Order> sent = Optional.empty();
         if (order.status() == OrderStatus.UNKNOWN && order.attempts() >= policy.maxAttempts()) {
             // "Never seen" again and again: no more resends. It stays UNKNOWN for an operator.
@@ -214,6 +308,34 @@ public class Dispatcher {
         exchange.removeProperty(CallOutcome.PROPERTY);
         AuditNotes.add(exchange, AuditNote.of("sent", order.reference(), order.merchantId())
                 .provider(policy.provider()).attempt(sent.get().attempts()));
+    }
+
+    /**
+     * A claim made with the order's insert that no provider route took (the first attempt failed
+     * before it, or the circuit refused the call): the order is put back as it came in, RECEIVED
+     * with no attempt spent, as if the claim had never been made. Once taken it stays: the
+     * provider may have been called, and only its answer or reconciliation can tell.
+     */
+    private void undoArrivalClaim(Exchange exchange) throws SQLException {
+        ArrivalClaim claim = exchange.getProperty(ARRIVAL_CLAIM, ArrivalClaim.class);
+        Order received = exchange.getProperty(OrderIntake.RECEIVED_ORDER, Order.class);
+        Order claimed = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);
+        if (claim == null || received == null || claimed == null || !claim.taken().compareAndSet(false, true)) {
+            return;
+        }
+        awaitWritten(exchange);
+        if (!lifecycle.store().undoClaim(received, claimed)) {
+            LOG.warn("order {}: claim on arrival not undone (the order changed meanwhile)", claimed.reference());
+        }
+    }
+
+    /** Waits until the new order's insert is in the database's file (its claim rode with it); true. */
+    private static boolean awaitWritten(Exchange exchange) throws SQLException {
+        Database.Written written = exchange.getProperty(OrderIntake.WRITTEN, Database.Written.class);
+        if (written != null) {
+            written.await();
+        }
+        return true;
     }
 
     /**
@@ -244,6 +366,8 @@ public class Dispatcher {
      * After the budget: FAILED, which is safe because no attempt was processed.
      */
     public void retryLater(Exchange exchange) throws Exception {
+        // the circuit refused the call before the claim made with the insert was taken: not an attempt
+        undoArrivalClaim(exchange);
         // Re-read: the circuit breaker ran the attempt on a copy of the exchange, so whether the
         // provider was called (the claim) is known only to the database.
         Order loaded = exchange.getProperty(ProviderCalls.ORDER, Order.class);

@@ -35,6 +35,11 @@ public class ProviderPolicies {
         return policy;
     }
 
+    /** The policy of {@code provider} once its route has applied it (read at its first order), else empty. */
+    public java.util.Optional<ProviderPolicy> known(String provider) {
+        return java.util.Optional.ofNullable(parsed.get(provider));
+    }
+
     public static ProviderPolicy of(Exchange exchange) {
         ProviderPolicy policy = exchange.getProperty(POLICY, ProviderPolicy.class);
         if (policy == null) {

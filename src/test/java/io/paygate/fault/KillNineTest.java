@@ -84,7 +84,9 @@ class KillNineTest {
                         // recovery within seconds, not minutes
                         "PAYGATE_SWEEPER_RECEIVED_AGE", "2s",
                         "PAYGATE_SWEEPER_PERIOD_MS", "1000",
-                        "PAYGATE_DISPATCH_RETRY_DELAY", "500ms"));
+                        "PAYGATE_DISPATCH_RETRY_DELAY", "500ms",
+                        // an order killed between its claim and its call is asked about after this lease
+                        "PAYGATE_PROVIDER_JMS_REPLY_DEADLINE", "20s"));
         simulator.start(paygate.brokerUrl());
         paygate.start();
 
