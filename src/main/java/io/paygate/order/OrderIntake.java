@@ -11,7 +11,6 @@ import io.paygate.audit.AuditNote;
 import io.paygate.audit.AuditNotes;
 import io.paygate.database.Database;
 import io.paygate.database.TimeOrderedIds;
-import io.paygate.provider.Dispatcher;
 import io.paygate.security.CardNumbers;
 import io.paygate.security.Merchant;
 import java.nio.ByteBuffer;
@@ -179,12 +178,12 @@ public class OrderIntake {
         var now = key.createdAt();
         Order received = Order.received(key.orderReference(), merchant.id(), r, now);
         // the first attempt's claim rides with the insert when dispatch allowed it (Dispatcher#claimOnArrival)
-        Dispatcher.ArrivalClaim claim = exchange.getProperty(Dispatcher.ARRIVAL_CLAIM, Dispatcher.ArrivalClaim.class);
+        ArrivalClaim claim = exchange.getProperty(ArrivalClaim.PROPERTY, ArrivalClaim.class);
         Order order = claim == null ? received
                 : lifecycle.claimedOnArrival(received, claim.provider(), now.plus(claim.replyDeadline()));
         Database.Committed<OrderStore.InsertResult> stored = lifecycle.store().insert(order, key);
         if (stored.value() != OrderStore.InsertResult.STORED) {
-            exchange.removeProperty(Dispatcher.ARRIVAL_CLAIM);
+            exchange.removeProperty(ArrivalClaim.PROPERTY);
         }
         switch (stored.value()) {
             case STORED -> {

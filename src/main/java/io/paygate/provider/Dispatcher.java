@@ -6,13 +6,16 @@ import io.paygate.audit.AuditNote;
 import io.paygate.audit.AuditNotes;
 import io.paygate.broker.UnprocessableMessage;
 import io.paygate.database.Database;
+import io.paygate.order.ArrivalClaim;
 import io.paygate.order.DispatchMessage;
 import io.paygate.order.Order;
 import io.paygate.order.OrderIntake;
 import io.paygate.order.OrderLifecycle;
+import io.paygate.order.OrderRequest;
 import io.paygate.order.OrderStatus;
 import io.paygate.order.OrderStore;
 import io.paygate.order.Settlement;
+import io.paygate.security.Merchant;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,10 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import io.paygate.order.OrderRequest;
-import io.paygate.security.Merchant;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -49,8 +49,6 @@ public class Dispatcher {
     private static final String CANDIDATE_LIST = "paygateCandidates";
     /** Exchange property: the order as it was before this attempt's claim (for {@link #undoClaim}). */
     private static final String BEFORE_CLAIM = "paygateBeforeClaim";
-    /** Exchange property: an {@link ArrivalClaim} for the order being taken in (set by {@link #claimOnArrival}). */
-    public static final String ARRIVAL_CLAIM = "paygateArrivalClaim";
     private static final Duration BUSY_RETRY = Duration.ofMillis(250);
 
     /** What a message on paygate.orders means for its order. */
@@ -92,15 +90,6 @@ public class Dispatcher {
     }
 
     /**
-     * The first attempt's claim, made in the transaction that stores the order (OrderIntake#accept):
-     * the provider chosen, the other candidates, and the lease of the attempt. {@code taken} is set
-     * once the provider route owns the claim; until then a failed hand-off may undo it. Copies of
-     * the exchange share this one object.
-     */
-    public record ArrivalClaim(String provider, List<String> candidates, Duration replyDeadline, AtomicBoolean taken) {
-    }
-
-    /**
      * Reads a {@link DispatchMessage}, loads the order and decides what the message means for it. For an
      * order to dispatch, exposes its facts as headers for the routing rules. Nothing that came
      * with the message survives this step but its reference.
@@ -130,7 +119,7 @@ public class Dispatcher {
         // (empty) list with the request, so the attempt starts a list of its own.
         exchange.removeProperty(AuditNotes.PROPERTY);
         Order order = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);
-        ArrivalClaim claim = exchange.getProperty(ARRIVAL_CLAIM, ArrivalClaim.class);
+        ArrivalClaim claim = exchange.getProperty(ArrivalClaim.PROPERTY, ArrivalClaim.class);
         if (claim == null || order.status() != OrderStatus.SENT) {
             dispose(exchange, order);
             return;
@@ -149,10 +138,7 @@ public class Dispatcher {
     public void queueNew(Exchange exchange) throws SQLException {
         Order order = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);
         // the message must not outlive its order: it goes out only once the row is in the file
-        Database.Written written = exchange.getProperty(OrderIntake.WRITTEN, Database.Written.class);
-        if (written != null) {
-            written.await();
-        }
+        awaitWritten(exchange);
         undoArrivalClaim(exchange);
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setBody(DispatchMessage.of(order.reference()));
@@ -197,11 +183,11 @@ public class Dispatcher {
 
     /**
      * At intake (routes/api.yaml), for the routing rules: the facts of the order just read, as
-     * headers. No header the client sent is left.
+     * headers. No header the client sent is left (the request's path is not one it can set).
      */
     public void routeOnArrival(Exchange exchange) {
         Message m = exchange.getMessage();
-        m.removeHeaders("*");
+        m.removeHeaders("*", Exchange.HTTP_PATH); // the path stays for a problem's "instance"
         OrderRequest r = exchange.getProperty(OrderIntake.REQUEST, OrderRequest.class);
         Merchant merchant = exchange.getProperty(OrderIntake.MERCHANT, Merchant.class);
         routingFacts(m, merchant.id(), r.currency(), r.amount(), r.paymentType(), r.preferredProvider());
@@ -217,7 +203,7 @@ public class Dispatcher {
     public void claimOnArrival(Exchange exchange) {
         Message m = exchange.getMessage();
         List<String> existing = candidates(m.getHeader(CANDIDATES, String.class)).stream().filter(providers::exists).toList();
-        m.removeHeaders("*");
+        m.removeHeaders("*", Exchange.HTTP_PATH);
         if (existing.isEmpty() || !firstAttemptsRunning.getAsBoolean()) {
             return;
         }
@@ -226,8 +212,7 @@ public class Dispatcher {
         if (policy.isEmpty()) {
             return; // its route has not run yet (its policy is read there): the first attempt claims
         }
-        exchange.setProperty(ARRIVAL_CLAIM, new ArrivalClaim(chosen, existing, policy.get().replyDeadline(),
-                new AtomicBoolean()));
+        exchange.setProperty(ArrivalClaim.PROPERTY, new ArrivalClaim(chosen, existing, policy.get().replyDeadline()));
     }
 
     private static List<String> candidates(String header) {
@@ -271,16 +256,17 @@ public class Dispatcher {
     public void claim(Exchange exchange) throws Exception {
         Order order = exchange.getProperty(ProviderCalls.ORDER, Order.class);
         ProviderPolicy policy = ProviderPolicies.of(exchange);
-        ArrivalClaim arrival = exchange.getProperty(ARRIVAL_CLAIM, ArrivalClaim.class);
-        if (arrival != null && order.status() == OrderStatus.SENT && arrival.provider().equals(policy.provider())
-                && awaitWritten(exchange) && arrival.taken().compareAndSet(false, true)) {
-            // claimed by its own insert (claimOnArrival), which is in the file now: won already
-            Order received = exchange.getProperty(OrderIntake.RECEIVED_ORDER, Order.class);
-            exchange.setProperty(BEFORE_CLAIM, received);
-            exchange.removeProperty(CallOutcome.PROPERTY);
-            AuditNotes.add(exchange, AuditNote.of("sent", order.reference(), order.merchantId())
-                    .provider(policy.provider()).attempt(order.attempts()));
-            return;
+        ArrivalClaim arrival = exchange.getProperty(ArrivalClaim.PROPERTY, ArrivalClaim.class);
+        if (arrival != null && order.status() == OrderStatus.SENT && arrival.provider().equals(policy.provider())) {
+            // claimed by its own insert (claimOnArrival): won already, once that insert is in the file
+            awaitWritten(exchange);
+            if (arrival.taken().compareAndSet(false, true)) {
+                exchange.setProperty(BEFORE_CLAIM, exchange.getProperty(OrderIntake.RECEIVED_ORDER, Order.class));
+                exchange.removeProperty(CallOutcome.PROPERTY);
+                AuditNotes.add(exchange, AuditNote.of("sent", order.reference(), order.merchantId())
+                        .provider(policy.provider()).attempt(order.attempts()));
+                return;
+            }
         }
         Optional<Order> sent = Optional.empty();
         if (order.status() == OrderStatus.UNKNOWN && order.attempts() >= policy.maxAttempts()) {
@@ -317,7 +303,7 @@ public class Dispatcher {
      * provider may have been called, and only its answer or reconciliation can tell.
      */
     private void undoArrivalClaim(Exchange exchange) throws SQLException {
-        ArrivalClaim claim = exchange.getProperty(ARRIVAL_CLAIM, ArrivalClaim.class);
+        ArrivalClaim claim = exchange.getProperty(ArrivalClaim.PROPERTY, ArrivalClaim.class);
         Order received = exchange.getProperty(OrderIntake.RECEIVED_ORDER, Order.class);
         Order claimed = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);
         if (claim == null || received == null || claimed == null || !claim.taken().compareAndSet(false, true)) {
@@ -329,13 +315,12 @@ public class Dispatcher {
         }
     }
 
-    /** Waits until the new order's insert is in the database's file (its claim rode with it); true. */
-    private static boolean awaitWritten(Exchange exchange) throws SQLException {
+    /** Waits until the new order's insert is in the database's file (its claim rode with it). */
+    private static void awaitWritten(Exchange exchange) throws SQLException {
         Database.Written written = exchange.getProperty(OrderIntake.WRITTEN, Database.Written.class);
         if (written != null) {
             written.await();
         }
-        return true;
     }
 
     /**

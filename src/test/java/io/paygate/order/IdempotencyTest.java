@@ -299,6 +299,7 @@ class IdempotencyTest {
         assertProblem(otherKey, 409);
         assertProblem(noKey, 409);
         assertThat(json(otherKey.body()).path("type").asText()).endsWith("order-exists");
+        assertThat(json(otherKey.body()).path("instance").asText()).isEqualTo("/api/orders");
         assertThat(rowsFor(id)).isEqualTo(1);
         assertThat(keyRows()).as("the refused keys are not kept").isEqualTo(keys);
         assertThat(paygate.charges("acme")).containsEntry(json(first.body()).path("reference").asText(), 1);

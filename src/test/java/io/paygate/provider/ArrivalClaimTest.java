@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.paygate.database.Database;
+import io.paygate.order.ArrivalClaim;
 import io.paygate.order.IdempotencyRecord;
 import io.paygate.order.Order;
 import io.paygate.order.OrderIntake;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultExchange;
@@ -127,8 +127,7 @@ class ArrivalClaimTest {
         handOff.setProperty(OrderIntake.NEW_ORDER, claimed);
         handOff.setProperty(OrderIntake.RECEIVED_ORDER, received);
         handOff.setProperty(OrderIntake.WRITTEN, stored.written());
-        handOff.setProperty(Dispatcher.ARRIVAL_CLAIM,
-                new Dispatcher.ArrivalClaim("acme", List.of("acme"), Duration.ofSeconds(30), new AtomicBoolean()));
+        handOff.setProperty(ArrivalClaim.PROPERTY, new ArrivalClaim("acme", List.of("acme"), Duration.ofSeconds(30)));
         dispatcher(paygate).takeNew(handOff);
         assertThat(handOff.getProperty(Dispatcher.DISPOSITION)).isEqualTo("CLAIMED");
         return handOff;
