@@ -76,10 +76,8 @@ class ArrivalClaimTest {
     @Test
     void aClaimTheCircuitRefusedIsNotCountedAsAnAttempt() throws Exception {
         try (RunningPaygate paygate = RunningPaygate.start(dataDir, Map.of())) {
-            Exchange handOff = storedClaimed(paygate, "refused-1");
+            Exchange handOff = atProvider(paygate, storedClaimed(paygate, "refused-1"));
             // what the provider route leaves when its open circuit refuses the call: claim() never ran
-            handOff.setProperty(ProviderPolicies.POLICY, policies(paygate).known("acme").orElseThrow());
-            handOff.setProperty(ProviderCalls.ORDER, handOff.getProperty(OrderIntake.NEW_ORDER));
             handOff.setProperty(ProviderCalls.RETRY_REASON, "acme circuit open (too many unprocessed calls); not called");
 
             dispatcher(paygate).retryLater(handOff);
@@ -92,9 +90,7 @@ class ArrivalClaimTest {
     @Test
     void aClaimTheProviderRouteTookStaysEvenIfTheAttemptFailsAfterIt() throws Exception {
         try (RunningPaygate paygate = RunningPaygate.start(dataDir, Map.of())) {
-            Exchange handOff = storedClaimed(paygate, "taken-1");
-            handOff.setProperty(ProviderPolicies.POLICY, policies(paygate).known("acme").orElseThrow());
-            handOff.setProperty(ProviderCalls.ORDER, handOff.getProperty(OrderIntake.NEW_ORDER));
+            Exchange handOff = atProvider(paygate, storedClaimed(paygate, "taken-1"));
 
             dispatcher(paygate).claim(handOff);
             assertThat(handOff.getProperty(CallOutcome.PROPERTY)).isNull(); // won: the provider is called next
@@ -130,6 +126,13 @@ class ArrivalClaimTest {
         handOff.setProperty(ArrivalClaim.PROPERTY, new ArrivalClaim("acme", List.of("acme"), Duration.ofSeconds(30)));
         dispatcher(paygate).takeNew(handOff);
         assertThat(handOff.getProperty(Dispatcher.DISPOSITION)).isEqualTo("CLAIMED");
+        return handOff;
+    }
+
+    /** The hand-off as it reaches acme's route (its policy applied, the order being worked on). */
+    private static Exchange atProvider(RunningPaygate paygate, Exchange handOff) {
+        handOff.setProperty(ProviderPolicies.POLICY, policies(paygate).known("acme").orElseThrow());
+        handOff.setProperty(ProviderCalls.ORDER, handOff.getProperty(OrderIntake.NEW_ORDER));
         return handOff;
     }
 
