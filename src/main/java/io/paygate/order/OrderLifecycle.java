@@ -2,6 +2,7 @@ package io.paygate.order;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,7 +103,7 @@ public class OrderLifecycle {
      * transaction, see {@code Dispatcher#claimOnArrival}): attempt 1 at {@code provider}, leased
      * until {@code checkAt}, exactly as {@link #move} would leave it.
      */
-    public Order claimedOnArrival(Order received, String provider, java.time.OffsetDateTime checkAt) {
+    public Order claimedOnArrival(Order received, String provider, OffsetDateTime checkAt) {
         if (received.status() != OrderStatus.RECEIVED || !received.status().canMoveTo(OrderStatus.SENT)) {
             throw new IllegalStateException("only a RECEIVED order is claimed on arrival, not " + received.status());
         }

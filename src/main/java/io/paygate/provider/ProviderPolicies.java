@@ -4,6 +4,7 @@ import io.paygate.Settings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
 
@@ -36,8 +37,8 @@ public class ProviderPolicies {
     }
 
     /** The policy of {@code provider} once its route has applied it (read at its first order), else empty. */
-    public java.util.Optional<ProviderPolicy> known(String provider) {
-        return java.util.Optional.ofNullable(parsed.get(provider));
+    public Optional<ProviderPolicy> known(String provider) {
+        return Optional.ofNullable(parsed.get(provider));
     }
 
     public static ProviderPolicy of(Exchange exchange) {
