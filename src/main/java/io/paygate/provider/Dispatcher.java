@@ -128,10 +128,7 @@ public class Dispatcher {
         exchange.getMessage().removeHeaders("*");
         exchange.setProperty(ProviderCalls.ORDER, order);
         exchange.setProperty(DISPOSITION, Disposition.CLAIMED.name());
-        exchange.setProperty(CANDIDATE_LIST, claim.candidates());
-        exchange.setProperty(PROVIDER, claim.provider());
-        AuditNotes.add(exchange, AuditNote.of("routed", order.reference(), order.merchantId()).provider(claim.provider())
-                .detail(Map.of("candidates", claim.candidates().toString(), "why", "routing rules")));
+        routed(exchange, order, claim.provider(), claim.candidates(), null);
     }
 
     /** The first attempt could not be made: the dispatch message that queues the order instead. */
@@ -207,12 +204,12 @@ public class Dispatcher {
         if (existing.isEmpty() || !firstAttemptsRunning.getAsBoolean()) {
             return;
         }
-        String chosen = existing.stream().filter(p -> !circuits.isOpen(p)).findFirst().orElse(null);
-        Optional<ProviderPolicy> policy = chosen == null ? Optional.empty() : policies.known(chosen);
+        Optional<ProviderPolicy> policy = firstClosed(existing).flatMap(policies::known);
         if (policy.isEmpty()) {
             return; // its route has not run yet (its policy is read there): the first attempt claims
         }
-        exchange.setProperty(ArrivalClaim.PROPERTY, new ArrivalClaim(chosen, existing, policy.get().replyDeadline()));
+        exchange.setProperty(ArrivalClaim.PROPERTY,
+                new ArrivalClaim(policy.get().provider(), existing, policy.get().replyDeadline()));
     }
 
     private static List<String> candidates(String header) {
@@ -239,12 +236,24 @@ public class Dispatcher {
             return;
         }
         List<String> inTurn = rotateAfter(existing, order.provider());
-        String chosen = inTurn.stream().filter(p -> !circuits.isOpen(p)).findFirst().orElse(inTurn.get(0));
-        exchange.setProperty(CANDIDATE_LIST, existing);
+        routed(exchange, order, firstClosed(inTurn).orElse(inTurn.get(0)), existing, order.provider());
+    }
+
+    /**
+     * The attempt goes to {@code chosen}, among {@code candidates}: on the exchange and on the
+     * record. {@code previous}: the provider that did not process the order before, or null.
+     */
+    private static void routed(Exchange exchange, Order order, String chosen, List<String> candidates, String previous) {
+        exchange.setProperty(CANDIDATE_LIST, candidates);
         exchange.setProperty(PROVIDER, chosen);
         AuditNotes.add(exchange, AuditNote.of("routed", order.reference(), order.merchantId()).provider(chosen)
-                .detail(Map.of("candidates", existing.toString(),
-                        "why", order.provider() == null ? "routing rules" : "after " + order.provider() + " did not process it")));
+                .detail(Map.of("candidates", candidates.toString(),
+                        "why", previous == null ? "routing rules" : "after " + previous + " did not process it")));
+    }
+
+    /** The first of {@code inTurn} whose circuit is not open. */
+    private Optional<String> firstClosed(List<String> inTurn) {
+        return inTurn.stream().filter(p -> !circuits.isOpen(p)).findFirst();
     }
 
     /**
@@ -384,7 +393,7 @@ public class Dispatcher {
         @SuppressWarnings("unchecked")
         List<String> candidates = exchange.getProperty(CANDIDATE_LIST, List.class);
         String next = candidates == null ? failed
-                : rotateAfter(candidates, failed).stream().filter(p -> !circuits.isOpen(p)).findFirst().orElse(failed);
+                : firstClosed(rotateAfter(candidates, failed)).orElse(failed);
         boolean failover = !next.equals(failed);
         metrics.retry(failed, failover);
         // busy (all call slots taken): try again shortly; else the provider's retry delay
