@@ -133,8 +133,8 @@ public class OrderIntake {
         }
         OrderRequest request = validator.toRequest(body);
         exchange.setProperty(REQUEST, request);
-        IdempotencyRecord record = new IdempotencyRecord(merchant.id(), key != null ? key : request.orderId(),
-                fingerprint(body), "pg_" + TimeOrderedIds.hex(TimeOrderedIds.secure()), null, null, OrderStore.now());
+        IdempotencyRecord record = IdempotencyRecord.forRequest(merchant.id(), key, request.orderId(),
+                fingerprint(body), "pg_" + TimeOrderedIds.hex(TimeOrderedIds.secure()), OrderStore.now());
         exchange.setProperty(KEY, record);
         // Noted now (its time is when the order arrived), put on the record only if the order is stored.
         exchange.setProperty(RECEIVED_NOTE, AuditNote.of("received", record.orderReference(), merchant.id())
@@ -237,7 +237,7 @@ public class OrderIntake {
             // A 202 is replayed as it was (its state moves on); a 200's order is final and never
             // changes again, so a replay renders the same bytes from the row: no write needed.
             try {
-                keys.answer(key.merchantId(), key.key(), status, body);
+                keys.answer(key, status, body);
             } catch (SQLException e) {
                 LOG.warn("answer for order {} not recorded for replay: {}", order.reference(), e.getMessage());
             }
@@ -258,7 +258,7 @@ public class OrderIntake {
 
     /** Same key seen before: replay its answer, or 409 / 422. Same fingerprint means same orderId. */
     private void answerKnownKey(Exchange exchange, IdempotencyRecord attempt, String orderId) throws Exception {
-        IdempotencyRecord known = keys.find(attempt.merchantId(), attempt.key())
+        IdempotencyRecord known = keys.find(attempt)
                 .orElseThrow(() -> new ApiProblem(409, "request-in-progress", "Request in progress",
                         "a request with this Idempotency-Key is being processed; retry shortly"));
         if (!known.fingerprint().equals(attempt.fingerprint())) {
@@ -288,7 +288,7 @@ public class OrderIntake {
                 .orElseThrow(() -> new ApiProblem(409, "request-in-progress", "Request in progress", "retry shortly"));
         int status = order.status().isFinal() ? 200 : 202;
         String body = OrderViews.json(json, order);
-        keys.answer(known.merchantId(), known.key(), status, body);
+        keys.answer(known, status, body);
         HttpAnswers.write(exchange, status, HttpAnswers.JSON, body, answerHeaders(status, order.orderId(), true));
     }
 

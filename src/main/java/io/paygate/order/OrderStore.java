@@ -40,33 +40,37 @@ public class OrderStore {
     }
 
     /**
-     * Stores the order and claims its idempotency key, both or neither. The order is RECEIVED, or
-     * SENT when its first attempt was claimed on arrival (OrderLifecycle#claimedOnArrival; the
-     * transition hooks of RECEIVED -> SENT run in this transaction). Returns once committed, before
-     * the commit is in the database's file: nobody outside paygate (the storefront, a provider) may
-     * be told of it before {@code written().await()}. So an order claimed on arrival waits for two
-     * writes before its answer (this one, the settlement), not three.
+     * Stores the order and claims its idempotency key, both or neither: a key the merchant sent is
+     * a row of {@code idempotency_keys}, an orderId key is the order's own row with the request's
+     * fingerprint (IdempotencyRecord). The order is RECEIVED, or SENT when its first attempt was
+     * claimed on arrival (OrderLifecycle#claimedOnArrival; the transition hooks of RECEIVED -> SENT
+     * run in this transaction). Returns once committed, before the commit is in the database's
+     * file: nobody outside paygate (the storefront, a provider) may be told of it before
+     * {@code written().await()}. So an order claimed on arrival waits for two writes before its
+     * answer (this one, the settlement), not three.
      */
     public Database.Committed<InsertResult> insert(Order order, IdempotencyRecord key) throws SQLException {
         try {
             return database.inTransactionWrittenLater(c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO idempotency_keys (merchant_id, idem_key, fingerprint, order_reference, created_at)"
-                                + " VALUES (?, ?, ?, ?, ?)")) {
-                    ps.setString(1, key.merchantId());
-                    ps.setString(2, key.key());
-                    ps.setString(3, key.fingerprint());
-                    ps.setString(4, key.orderReference());
-                    ps.setObject(5, key.createdAt());
-                    ps.executeUpdate();
-                } catch (SQLException e) {
-                    if (Database.isUniqueViolation(e)) {
-                        throw new DuplicateException(InsertResult.KEY_EXISTS, e);
+                if (key.ownKey()) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO idempotency_keys (merchant_id, idem_key, fingerprint, order_reference, created_at)"
+                                    + " VALUES (?, ?, ?, ?, ?)")) {
+                        ps.setString(1, key.merchantId());
+                        ps.setString(2, key.key());
+                        ps.setString(3, key.fingerprint());
+                        ps.setString(4, key.orderReference());
+                        ps.setObject(5, key.createdAt());
+                        ps.executeUpdate();
+                    } catch (SQLException e) {
+                        if (Database.isUniqueViolation(e)) {
+                            throw new DuplicateException(InsertResult.KEY_EXISTS, e);
+                        }
+                        throw e;
                     }
-                    throw e;
                 }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO orders (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO orders (" + COLUMNS
+                        + ", request_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     int i = 1;
                     ps.setString(i++, order.reference());
                     ps.setString(i++, order.merchantId());
@@ -86,7 +90,8 @@ public class OrderStore {
                     ps.setObject(i++, order.createdAt());
                     ps.setObject(i++, order.updatedAt());
                     ps.setObject(i++, order.nextCheckAt());
-                    ps.setInt(i, order.checks());
+                    ps.setInt(i++, order.checks());
+                    ps.setString(i, key.ownKey() ? null : key.fingerprint());
                     ps.executeUpdate();
                 } catch (SQLException e) {
                     if (Database.isUniqueViolation(e)) {
@@ -103,8 +108,25 @@ public class OrderStore {
                 return InsertResult.STORED;
             });
         } catch (DuplicateException e) {
-            return new Database.Committed<>(e.result, Database.Written.ALREADY); // rolled back: nothing to write
+            InsertResult result = e.result == InsertResult.ORDER_ID_EXISTS && !key.ownKey() && !keyedByHeader(order)
+                    ? InsertResult.KEY_EXISTS // the orderId is the key, and an order holds it (or is storing it now)
+                    : e.result;
+            return new Database.Committed<>(result, Database.Written.ALREADY); // rolled back: nothing to write
         }
+    }
+
+    /** Whether the merchant's order with this orderId was stored under a key the merchant sent. */
+    private boolean keyedByHeader(Order order) throws SQLException {
+        return database.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT request_fingerprint FROM orders WHERE merchant_id = ? AND order_id = ?")) {
+                ps.setString(1, order.merchantId());
+                ps.setString(2, order.orderId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getString(1) == null;
+                }
+            }
+        });
     }
 
     public Optional<Order> find(String reference) throws SQLException {

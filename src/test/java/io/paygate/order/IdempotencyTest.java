@@ -48,6 +48,12 @@ class IdempotencyTest {
         return paygate.countRows("SELECT COUNT(*) FROM orders WHERE order_id = ?", orderId);
     }
 
+    /** The orderId as key: on the order's row (its fingerprint), never a row of its own. */
+    static long orderIdKeys(String orderId) throws Exception {
+        assertThat(paygate.countRows("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?", orderId)).isZero();
+        return paygate.countRows("SELECT COUNT(*) FROM orders WHERE order_id = ? AND request_fingerprint IS NOT NULL", orderId);
+    }
+
     static long keyRows() throws Exception {
         return paygate.countRows("SELECT COUNT(*) FROM idempotency_keys");
     }
@@ -214,7 +220,7 @@ class IdempotencyTest {
             assertThat(rowsFor(id)).isEqualTo(1);
             String reference = json(okBodies.get(0)).path("reference").asText();
             assertThat(paygate.charges("acme")).containsEntry(reference, 1);
-            assertThat(paygate.countRows("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?", id)).isEqualTo(1);
+            assertThat(orderIdKeys(id)).isEqualTo(1);
         } finally {
             pool.shutdownNow();
         }
@@ -279,7 +285,7 @@ class IdempotencyTest {
         assertProblem(changed, 422);
         assertThat(paygate.orderCount()).isEqualTo(orders);
         assertThat(rowsFor(id)).isEqualTo(1);
-        assertThat(paygate.countRows("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?", id)).isEqualTo(1);
+        assertThat(orderIdKeys(id)).as("the key is the order's own row").isEqualTo(1);
         assertThat(paygate.charges("acme")).containsEntry(json(first.body()).path("reference").asText(), 1);
     }
 
@@ -299,9 +305,50 @@ class IdempotencyTest {
         assertProblem(otherKey, 409);
         assertProblem(noKey, 409);
         assertThat(json(otherKey.body()).path("type").asText()).endsWith("order-exists");
+        assertThat(json(noKey.body()).path("type").asText()).endsWith("order-exists");
         assertThat(json(otherKey.body()).path("instance").asText()).isEqualTo("/api/orders");
         assertThat(rowsFor(id)).isEqualTo(1);
         assertThat(keyRows()).as("the refused keys are not kept").isEqualTo(keys);
         assertThat(paygate.charges("acme")).containsEntry(json(first.body()).path("reference").asText(), 1);
+    }
+
+    // (h) ----------------------------------------------------------------------------------
+
+    @Test
+    void aHeaderEqualToTheOrderIdIsTheOrderIdKey() throws Exception {
+        String id = newOrderId();
+        String body = order(id, "7.00", "EUR", "tok_visa");
+        long keys = keyRows();
+
+        HttpResponse<String> first = paygate.postOrder(body, DEMO_KEY, Map.of("Idempotency-Key", id));
+        HttpResponse<String> noHeader = paygate.postOrder(body);
+        HttpResponse<String> changed = paygate.postOrder(order(id, "8.00", "EUR", "tok_visa"), DEMO_KEY,
+                Map.of("Idempotency-Key", id));
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(noHeader.statusCode()).isEqualTo(200);
+        assertThat(noHeader.body()).isEqualTo(first.body());
+        assertThat(noHeader.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertProblem(changed, 422);
+        assertThat(orderIdKeys(id)).isEqualTo(1);
+        assertThat(keyRows()).isEqualTo(keys);
+        assertThat(paygate.charges("acme")).containsEntry(json(first.body()).path("reference").asText(), 1);
+    }
+
+    @Test
+    void aKeyTheMerchantSentIsNotAnotherOrdersOrderId() throws Exception {
+        String keyed = newOrderId();
+        String id = newOrderId();
+        // the first order's key happens to be the second order's orderId: two keys, two orders
+        HttpResponse<String> first = paygate.postOrder(order(keyed, "3.00", "EUR", "tok_visa"), DEMO_KEY,
+                Map.of("Idempotency-Key", id));
+        HttpResponse<String> second = paygate.postOrder(order(id, "4.00", "EUR", "tok_visa"));
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(second.statusCode()).as("answer %s", second.body()).isEqualTo(200);
+        assertThat(second.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(json(second.body()).path("amount").asText()).isEqualTo("4.00");
+        assertThat(rowsFor(id)).isEqualTo(1);
+        assertThat(paygate.charges("acme")).containsEntry(json(second.body()).path("reference").asText(), 1);
     }
 }

@@ -113,7 +113,7 @@ class ArrivalClaimTest {
                 new OrderRequest(orderId, "12.00", "EUR", "card_token", "tok_visa", null, null, null), now);
         Order claimed = lifecycle.claimedOnArrival(received, "acme", now.plusSeconds(30));
         Database.Committed<OrderStore.InsertResult> stored = lifecycle.store().insert(claimed,
-                new IdempotencyRecord("demo", orderId, "fingerprint", reference, null, null, now));
+                IdempotencyRecord.forRequest("demo", null, orderId, "fingerprint", reference, now));
         assertThat(stored.value()).isEqualTo(OrderStore.InsertResult.STORED);
         stored.written().await();
         assertThat(paygate.countRows("SELECT COUNT(*) FROM orders WHERE reference = ? AND status = 'SENT' AND attempts = 1",
