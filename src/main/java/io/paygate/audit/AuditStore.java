@@ -9,6 +9,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.StringJoiner;
 import javax.sql.DataSource;
 
 /** The {@code audit_event} table: batches in, timelines and exports out, old rows purged. */
@@ -55,7 +55,7 @@ public class AuditStore {
             }
         }
         return database.inTransaction(c -> {
-            Set<String> known = existing(c, byId.keySet());
+            Set<String> known = existing(c, byId.values());
             List<AuditEvent> fresh = byId.values().stream().filter(e -> !known.contains(e.eventId())).toList();
             return fresh.isEmpty() ? 0 : insert(c, fresh);
         });
@@ -71,7 +71,7 @@ public class AuditStore {
                 ps.setString(3, cut(e.merchantId(), 64));
                 ps.setLong(4, e.sequence());
                 ps.setString(5, cut(e.step(), 40));
-                ps.setObject(6, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
+                ps.setObject(6, occurredAt(e));
                 ps.setString(7, cut(e.node(), 128));
                 ps.setString(8, cut(e.routeId(), 128));
                 ps.setString(9, cut(e.provider(), 64));
@@ -141,7 +141,7 @@ public class AuditStore {
 
     /** Deletes events that happened before {@code before}; returns how many. */
     public int purge(Instant before) throws SQLException {
-        return database.deleteOlderThan("audit_event", "event_id", "occurred_at",
+        return database.deleteOlderThan("audit_event", "occurred_at",
                 OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
     }
 
@@ -180,22 +180,31 @@ public class AuditStore {
         }
     }
 
-    private static Set<String> existing(Connection c, Set<String> ids) throws SQLException {
-        StringJoiner marks = new StringJoiner(", ", "(", ")");
-        ids.forEach(id -> marks.add("?"));
+    /** The ids of those events already stored: looked up by the table's key, which holds the id. */
+    private static Set<String> existing(Connection c, Collection<AuditEvent> events) throws SQLException {
         Set<String> known = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT event_id FROM audit_event WHERE event_id IN " + marks)) {
-            int i = 1;
-            for (String id : ids) {
-                ps.setString(i++, id);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    known.add(rs.getString(1));
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT event_id FROM audit_event WHERE occurred_at = ? AND sequence_no = ? AND event_id = ?")) {
+            for (AuditEvent e : events) {
+                ps.setObject(1, occurredAt(e));
+                ps.setLong(2, e.sequence());
+                ps.setString(3, e.eventId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        known.add(e.eventId());
+                    }
                 }
             }
         }
         return known;
+    }
+
+    /**
+     * The event's time as the table keeps it, to the microsecond (both databases' precision):
+     * cut here, not rounded by the database, so that a second delivery of the event finds the first.
+     */
+    private static OffsetDateTime occurredAt(AuditEvent e) {
+        return OffsetDateTime.ofInstant(e.at().truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
     }
 
     private static AuditEvent row(ResultSet rs) throws SQLException {

@@ -2,6 +2,7 @@ package io.paygate.database;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -108,19 +109,31 @@ public final class Database {
 
     /**
      * Deletes the rows of {@code table} whose {@code column} is before {@code before}, in
-     * transactions of at most {@value #PURGE_BATCH} rows, so that no purge holds every other
-     * commit back; returns how many. {@code key} names the primary key's columns, to pick a batch
-     * the same way on H2 and PostgreSQL (neither shares the other's DELETE ... LIMIT).
+     * transactions of about {@value #PURGE_BATCH} rows, so that no purge holds every other commit
+     * back; returns how many. {@code column} must lead an index. A batch ends at the
+     * {@value #PURGE_BATCH}th row's time (and takes the few rows that share it): a range over that
+     * index on H2 and PostgreSQL alike, where a row-value {@code IN} over the key is a table scan on
+     * H2 and PostgreSQL has no {@code DELETE ... LIMIT}.
      */
-    public int deleteOlderThan(String table, String key, String column, OffsetDateTime before)
-            throws SQLException {
-        String sql = "DELETE FROM " + table + " WHERE (" + key + ") IN (SELECT " + key + " FROM " + table
-                + " WHERE " + column + " < ? LIMIT " + PURGE_BATCH + ")";
+    public int deleteOlderThan(String table, String column, OffsetDateTime before) throws SQLException {
+        String batchEnd = "SELECT " + column + " FROM " + table + " WHERE " + column + " < ? ORDER BY " + column
+                + " OFFSET " + (PURGE_BATCH - 1) + " ROWS FETCH NEXT 1 ROWS ONLY";
+        String delete = "DELETE FROM " + table + " WHERE " + column + " <= ? AND " + column + " < ?";
         int total = 0;
         while (true) {
             int deleted = inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                OffsetDateTime upTo = before;
+                try (PreparedStatement ps = c.prepareStatement(batchEnd)) {
                     ps.setObject(1, before);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            upTo = rs.getObject(1, OffsetDateTime.class);
+                        }
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(delete)) {
+                    ps.setObject(1, upTo);
+                    ps.setObject(2, before);
                     return ps.executeUpdate();
                 }
             });

@@ -114,7 +114,7 @@ public class ProviderCallbacks {
 
     /** Forgets signatures older than twice the window: their timestamps are refused anyway. */
     public int purgeSignatures() throws SQLException {
-        return database.deleteOlderThan("callback_signatures", "provider, signature", "signed_at",
+        return database.deleteOlderThan("callback_signatures", "signed_at",
                 OrderStore.now().minus(window.multipliedBy(2)));
     }
 

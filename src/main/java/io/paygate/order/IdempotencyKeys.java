@@ -71,7 +71,7 @@ public class IdempotencyKeys {
 
     /** Forgets the keys merchants sent that are older than the retention; the orders stay, orderId keys with them. */
     public int purgeExpired() throws SQLException {
-        return database.deleteOlderThan("idempotency_keys", "merchant_id, idem_key", "created_at",
+        return database.deleteOlderThan("idempotency_keys", "created_at",
                 OrderStore.now().minus(retention));
     }
 }

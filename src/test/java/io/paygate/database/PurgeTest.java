@@ -63,7 +63,8 @@ class PurgeTest {
                             + " merchant_id, sequence_no, step, occurred_at, node, recorded_at)"
                             + " VALUES (?, ?, 'acme', 1, 'received', ?, 'n1', ?)")) {
                 for (int i = 0; i < EXPIRED + KEPT; i++) {
-                    OffsetDateTime at = i < EXPIRED ? old : now;
+                    // a second apart: batches end at a row's time, and each batch is one of many
+                    OffsetDateTime at = (i < EXPIRED ? old : now).plusSeconds(i % 1000);
                     // two merchants share key names: the composite key picks the right row
                     keys.setString(1, i % 2 == 0 ? "acme" : "globex");
                     keys.setString(2, "key-" + (i / 2));
