@@ -113,8 +113,8 @@ public class OrderLifecycle {
                 received.createdAt(), received.updatedAt(), checkAt, 0);
     }
 
-    /** The log line of a state change made outside {@link #move} (a claim on arrival). */
-    public void logMove(String reference, OrderStatus from, Order after) {
+    /** The log line of a state change (a claim on arrival has its own: OrderIntake#accept). */
+    private void logMove(String reference, OrderStatus from, Order after) {
         LOG.info("order {}: {} -> {}{}", reference, from, after.status(),
                 after.reason() == null ? "" : " (" + after.reason() + ")");
     }
