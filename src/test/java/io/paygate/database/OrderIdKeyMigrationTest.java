@@ -9,13 +9,9 @@ import io.paygate.order.IdempotencyRecord;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,7 +75,7 @@ class OrderIdKeyMigrationTest {
         // the order keyed by a header carries no orderId key: its orderId is not a replay
         assertThat(keys.find(IdempotencyRecord.forRequest("demo", null, "ord-b", "fp-b", "pg_new", at))).isEmpty();
 
-        assertThat(column(dataSource, "SELECT idem_key FROM idempotency_keys")).containsExactly("k-b");
+        assertThat(PurgeTest.column(dataSource, "SELECT idem_key FROM idempotency_keys")).containsExactly("k-b");
     }
 
     private static void order(Connection c, String reference, String orderId, OffsetDateTime at) throws Exception {
@@ -123,15 +119,5 @@ class OrderIdKeyMigrationTest {
             flyway.target(target);
         }
         flyway.load().migrate();
-    }
-
-    private static List<String> column(HikariDataSource dataSource, String sql) throws Exception {
-        List<String> values = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                values.add(rs.getString(1));
-            }
-        }
-        return values;
     }
 }

@@ -94,7 +94,7 @@ class PurgeTest {
         assertThat(column(dataSource, "SELECT order_reference FROM audit_event")).containsExactlyInAnyOrderElementsOf(expected);
     }
 
-    private static List<String> column(HikariDataSource dataSource, String sql) throws Exception {
+    static List<String> column(HikariDataSource dataSource, String sql) throws Exception {
         List<String> values = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
