@@ -196,9 +196,16 @@ public final class Benchmark {
                     Files.deleteIfExists(recording);
                     measured.jcmd("JFR.start", "name=bench", "settings=profile");
                 }
+                // The load client's own pauses count as the target's latency (no coordinated omission),
+                // so the previous runs' garbage (millions of accepted ids after a simulator run) is
+                // collected now, before the measured window, not during it; what the client still
+                // spends on collections in the window is reported with the run.
+                System.gc();
+                ClientGc gc0 = ClientGc.now();
                 double cpu0 = measured.cpuSeconds();
                 LoadClient.Phase phase = drive(client, load, seconds);
                 double cpu = measured.cpuSeconds() - cpu0;
+                ClientGc clientGc = ClientGc.now().since(gc0);
                 if (record) {
                     measured.jcmd("JFR.stop", "name=bench", "filename=" + recording);
                 }
@@ -218,7 +225,7 @@ public final class Benchmark {
                         ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(95)), ms(h.getValueAtPercentile(99)),
                         ms(h.getMaxValue()), round(cpu / phase.seconds()), round(rss), accepted.size(),
                         check.lost(), check.doubleCharges(),
-                        String.join("; ", java.util.stream.Stream.of(check.notes(),
+                        String.join("; ", java.util.stream.Stream.of(check.notes(), clientGc.toString(),
                                         phase.errorKinds.isEmpty() ? "" : "errors " + phase.errorKinds,
                                         phase.unanswered.get() > 0 ? "unanswered " + phase.unanswered.get() : "")
                                 .filter(n -> !n.isEmpty()).toList()),
@@ -438,6 +445,28 @@ public final class Benchmark {
 
     private static double ms(long micros) {
         return round(micros / 1000.0);
+    }
+
+    /** The load client's (this JVM's) garbage collections: how many, and their time in all. */
+    record ClientGc(long collections, long millis) {
+        static ClientGc now() {
+            long count = 0;
+            long millis = 0;
+            for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                count += Math.max(0, gc.getCollectionCount());
+                millis += Math.max(0, gc.getCollectionTime());
+            }
+            return new ClientGc(count, millis);
+        }
+
+        ClientGc since(ClientGc before) {
+            return new ClientGc(collections - before.collections, millis - before.millis);
+        }
+
+        @Override
+        public String toString() {
+            return "load client GC " + millis + " ms in " + collections + " collections";
+        }
     }
 
     static double round(double v) {
