@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The log's queue (log4j2.xml): the writer thread takes every line, in order, without being woken
- * by the threads that log; a line waits at most about the gather interval; a full queue makes the
- * logging thread wait rather than drop the line. (That the production configuration loads it and
+ * by the threads that log; a lone line does not wait for another to be logged; a full queue makes
+ * the logging thread wait rather than drop the line. (That the production configuration loads it and
  * writes each order's lines is {@link OrderLogsTest}'s.)
  */
 class GatheringLogQueueTest {
@@ -48,7 +48,7 @@ class GatheringLogQueueTest {
     }
 
     @Test
-    void aLineLoggedWhileTheWriterSleepsIsTakenAfterAboutTheGatherInterval() throws Exception {
+    void aLoneLineIsTakenWithoutWaitingForAnotherLine() throws Exception {
         BlockingQueue<String> queue = GatheringLogQueue.<String>createFactory(20).create(16);
         CompletableFuture<Long> takenAt = CompletableFuture.supplyAsync(() -> {
             try {
@@ -62,7 +62,7 @@ class GatheringLogQueueTest {
         long loggedAt = System.nanoTime();
         queue.put("order pg_… received");
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(takenAt.get(10, TimeUnit.SECONDS) - loggedAt);
-        // not a timing assertion on speed: a line must not wait for the next line to be logged
+        // not a timing assertion on speed: a lone line must not wait for the next one to be logged
         assertTrue(waitedMillis < 5_000, "the line waited " + waitedMillis + " ms");
     }
 
