@@ -49,12 +49,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
-import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
-import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 
 /**
@@ -131,14 +129,6 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("vertxOptions", new VertxOptions()
                 .setWorkerPoolSize(settings.integer("paygate.http.worker-threads", 200)));
 
-        // First attempts of newly stored orders (routes/dispatch.yaml, first-attempt). When all are
-        // busy and the queue is full, the request's own thread makes the attempt (back-pressure).
-        int firstAttemptThreads = settings.integer("paygate.dispatch.first-attempt-threads", 64);
-        registry.bind("firstAttempts", context.getExecutorServiceManager().newThreadPool(this, "first-attempt",
-                new ThreadPoolProfileBuilder("first-attempt")
-                        .poolSize(firstAttemptThreads).maxPoolSize(firstAttemptThreads).maxQueueSize(10_000)
-                        .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build()));
-
         ObjectMapper json = jsonMapper();
         io.paygate.observe.PaygateMetrics metrics = new io.paygate.observe.PaygateMetrics(context);
         OrderStore store = new OrderStore(database);
@@ -162,10 +152,15 @@ public class PaygateConfiguration implements CamelConfiguration {
         registry.bind("providerDirectory", providers);
         registry.bind("merchantDirectory", merchants);
         registry.bind("requestGuards", new RequestGuards(settings.longValue("paygate.api.max-body-bytes", 65536)));
-        registry.bind("problems", new Problems(json, settings.integer("paygate.api.retry-after-seconds", 5)));
+        Problems problems = new Problems(json, settings.integer("paygate.api.retry-after-seconds", 5));
+        registry.bind("problems", problems);
+        // the late answers of POSTs whose first attempt outlasts the sync wait (a slow provider)
+        io.paygate.api.SyncWait syncWait = new io.paygate.api.SyncWait(
+                settings.duration("paygate.sync-wait", Duration.ofSeconds(5)), 2);
+        context.addService(closing(syncWait::close));
         registry.bind("merchantAuthenticator", new MerchantAuthenticator(merchants));
         registry.bind("orderIntake", new OrderIntake(json, validator(settings, providers, callbackUrls::refusal), lifecycle, keys,
-                settings.duration("paygate.sync-wait", Duration.ofSeconds(5)), metrics));
+                syncWait, problems, metrics));
         CircuitStates circuits = new CircuitStates(context, providers);
         registry.bind("circuitStates", circuits);
         ProviderPolicies policies = new ProviderPolicies();

@@ -31,6 +31,15 @@ public class Problems {
     }
 
     public void write(Exchange exchange, ApiProblem problem) throws Exception {
+        answer(problem, exchange.getIn().getHeader(Exchange.HTTP_PATH, String.class)).writeTo(exchange);
+    }
+
+    /** The problem answer for a failure outside a route's own answer (the sync wait's late answer, {@link SyncWait}). */
+    public SyncWait.Answer answer(Throwable caught, String routeId, String path) {
+        return answer(asProblem(caught, routeId), path);
+    }
+
+    private SyncWait.Answer answer(ApiProblem problem, String path) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "https://paygate.dev/problems/" + problem.type());
         body.put("title", problem.title());
@@ -38,7 +47,6 @@ public class Problems {
         if (problem.detail() != null) {
             body.put("detail", problem.detail());
         }
-        String path = exchange.getIn().getHeader(Exchange.HTTP_PATH, String.class);
         if (path != null) {
             // the client's own text: echoed with card numbers masked (GET /api/orders/4111…)
             body.put("instance", io.paygate.security.CardNumbers.mask(path));
@@ -46,8 +54,13 @@ public class Problems {
         if (!problem.errors().isEmpty()) {
             body.put("errors", problem.errors());
         }
-        HttpAnswers.write(exchange, problem.status(), HttpAnswers.PROBLEM_JSON, json.writeValueAsString(body),
-                problem.headers());
+        String text;
+        try {
+            text = json.writeValueAsString(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("problem body not serializable", e);
+        }
+        return new SyncWait.Answer(problem.status(), HttpAnswers.PROBLEM_JSON, text, problem.headers());
     }
 
     ApiProblem asProblem(Throwable caught, String routeId) {

@@ -100,6 +100,16 @@ public final class OrderLogContext implements InterceptStrategy {
         }
     }
 
+    /**
+     * For a step that finds its order itself (a provider's JMS reply or callback names only the
+     * reference): from here on the step's lines carry the order's merchant too. The route's next
+     * step sets the context from the exchange again, and its completion clears it.
+     */
+    public static void setOrder(Order order) {
+        put(REFERENCE, order.reference());
+        put(MERCHANT, order.merchantId());
+    }
+
     private static void put(String key, String value) {
         // every step of every route comes here: the context map is copied on each change, so a
         // value already in place (the usual case) is left alone

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.paygate.api.ApiProblem;
 import io.paygate.api.FieldError;
 import io.paygate.api.HttpAnswers;
+import io.paygate.api.Problems;
+import io.paygate.api.SyncWait;
 import io.paygate.audit.AuditNote;
 import io.paygate.audit.AuditNotes;
 import io.paygate.database.Database;
@@ -19,7 +21,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -57,23 +58,27 @@ public class OrderIntake {
     /** Waits until the new order's row is in the database's file (see {@link OrderStore#insert}). */
     public static final String WRITTEN = "paygateOrderWritten";
     private static final String RECEIVED_NOTE = "paygateReceivedNote";
+    /** The request's {@link SyncWait.Request}: who answers it, the route or the deadline. */
+    private static final String SYNC_WAIT = "paygateSyncWait";
 
     private final ObjectMapper json;
     private final ObjectMapper canonical;
     private final OrderValidator validator;
     private final OrderLifecycle lifecycle;
     private final IdempotencyKeys keys;
-    private final Duration syncWait;
+    private final SyncWait syncWait;
+    private final Problems problems;
     private final io.paygate.observe.PaygateMetrics metrics;
 
     public OrderIntake(ObjectMapper json, OrderValidator validator, OrderLifecycle lifecycle, IdempotencyKeys keys,
-                       Duration syncWait, io.paygate.observe.PaygateMetrics metrics) {
+                       SyncWait syncWait, Problems problems, io.paygate.observe.PaygateMetrics metrics) {
         this.json = json;
         this.canonical = json.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
         this.validator = validator;
         this.lifecycle = lifecycle;
         this.keys = keys;
         this.syncWait = syncWait;
+        this.problems = problems;
         this.metrics = metrics;
     }
 
@@ -213,22 +218,49 @@ public class OrderIntake {
         }
     }
 
-    /** Wait up to the sync wait for a final state: 200 with it, else 202 with the status URL. */
-    public void respond(Exchange exchange) throws Exception {
+    /**
+     * The sync wait starts: the storefront is answered within it, by {@link #respond} or, if the
+     * first attempt (made next, on this thread) is still going when it runs out, with 202 and the
+     * status URL on the connection while the attempt goes on ({@link SyncWait}).
+     */
+    public void startSyncWait(Exchange exchange) {
         Order order = exchange.getProperty(NEW_ORDER, Order.class);
         IdempotencyRecord key = exchange.getProperty(KEY, IdempotencyRecord.class);
+        Database.Written written = exchange.getProperty(WRITTEN, Database.Written.class);
+        exchange.setProperty(SYNC_WAIT, syncWait.start(exchange,
+                () -> answer(order, key, lifecycle.store().find(order.reference()).orElse(order), written),
+                failure -> problems.answer(failure, exchange.getFromRouteId(), "/api/orders")));
+    }
+
+    /**
+     * Waits for what is left of the sync wait for a final state: 200 with it, else 202 with the
+     * status URL. Nothing if the sync wait ran out during the first attempt: 202 was answered then.
+     */
+    public void respond(Exchange exchange) throws Exception {
+        SyncWait.Request wait = exchange.getProperty(SYNC_WAIT, SyncWait.Request.class);
+        if (wait != null && !wait.answeredByRoute()) {
+            return;
+        }
+        Order order = exchange.getProperty(NEW_ORDER, Order.class);
         Order latest;
         try {
             @SuppressWarnings("unchecked")
             CompletableFuture<Order> settled = exchange.getProperty(FINAL_STATE, CompletableFuture.class);
-            latest = lifecycle.awaitFinal(order, syncWait, settled);
+            latest = lifecycle.awaitFinal(order, wait == null ? syncWait.duration() : wait.left(), settled);
         } catch (SQLException e) {
             latest = order; // accepted and queued: the answer is 202, whatever the database does now
         }
+        answer(order, exchange.getProperty(KEY, IdempotencyRecord.class), latest,
+                exchange.getProperty(WRITTEN, Database.Written.class)).writeTo(exchange);
+    }
+
+    /** The answer to a new order's POST, once the sync wait is over: 200 if final, else 202 (recorded for replay). */
+    private SyncWait.Answer answer(Order order, IdempotencyRecord key, Order latest, Database.Written written)
+            throws SQLException {
         // no answer before the order is in the file (by now a later write has nearly always held it:
         // the claim's or the settlement's); if the file cannot be written the answer is 503, as for
         // any database outage
-        exchange.getProperty(WRITTEN, Database.Written.class).await();
+        written.await();
         int status = latest.status().isFinal() ? 200 : 202;
         metrics.syncWait(status);
         String body = OrderViews.json(json, latest);
@@ -241,7 +273,7 @@ public class OrderIntake {
                 LOG.warn("answer for order {} not recorded for replay: {}", order.reference(), e.getMessage());
             }
         }
-        HttpAnswers.write(exchange, status, HttpAnswers.JSON, body, answerHeaders(status, latest.orderId(), false));
+        return new SyncWait.Answer(status, HttpAnswers.JSON, body, answerHeaders(status, latest.orderId(), false));
     }
 
     /** {@code GET /api/orders/{orderId}}: the merchant's own orders only; others' are 404. */
@@ -276,7 +308,7 @@ public class OrderIntake {
                     answerHeaders(200, orderId, true));
             return;
         }
-        boolean firstStillWaiting = known.createdAt().plus(syncWait).plusSeconds(10).isAfter(OrderStore.now());
+        boolean firstStillWaiting = known.createdAt().plus(syncWait.duration()).plusSeconds(10).isAfter(OrderStore.now());
         if (firstStillWaiting) {
             throw new ApiProblem(409, "request-in-progress", "Request in progress",
                     "a request with this Idempotency-Key is still being processed; retry after it was answered",

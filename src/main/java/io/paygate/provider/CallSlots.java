@@ -9,7 +9,7 @@ import org.apache.camel.Exchange;
 
 /**
  * How many calls to one provider may be in flight at once (its {@code maxConcurrentCalls}): a
- * slow or hanging provider holds at most that many dispatch threads in calls, so orders for the
+ * slow or hanging provider holds at most that many threads (request or dispatch) in calls, so orders for the
  * others keep flowing. A slot is taken once the order's claim is written (routes/templates/
  * http-provider.yaml), so it counts calls, not claims waiting for the disk. An order that finds no
  * free slot within a short wait is not called, its claim is undone ({@link Dispatcher#undoClaim})

@@ -111,12 +111,11 @@ public class Dispatcher {
     }
 
     /**
-     * The first attempt: the order the API has just stored (RECEIVED, committed) is dispatched at
-     * once on a first-attempt thread (the API's wire tap), without a trip through the queue or a re-read.
+     * The first attempt: the order the API has just stored (RECEIVED, or claimed on arrival) is
+     * dispatched at once on the request's own thread, without a trip through the queue or a re-read.
      */
     public void takeNew(Exchange exchange) {
-        // The request's notes were recorded before the hand-off; the wire tap's copy shares their
-        // (empty) list with the request, so the attempt starts a list of its own.
+        // The request's notes were recorded before; the attempt starts a list of its own.
         exchange.removeProperty(AuditNotes.PROPERTY);
         Order order = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);
         ArrivalClaim claim = exchange.getProperty(ArrivalClaim.PROPERTY, ArrivalClaim.class);
@@ -140,6 +139,18 @@ public class Dispatcher {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setBody(DispatchMessage.of(order.reference()));
         LOG.warn("order {}: first attempt failed ({}); queuing it", order.reference(),
+                describe(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)));
+    }
+
+    /**
+     * The first attempt failed and its order could not be queued either (broker or database
+     * away): the stored order is taken up from the database, RECEIVED by the sweeper, a claim by
+     * reconciliation once its lease runs out. The request goes on to its answer.
+     */
+    public void firstAttemptLost(Exchange exchange) {
+        Order order = exchange.getProperty(OrderIntake.NEW_ORDER, Order.class);
+        LOG.warn("order {}: neither attempted nor queued ({}); it is taken up from the database later",
+                order == null ? "?" : order.reference(),
                 describe(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)));
     }
 

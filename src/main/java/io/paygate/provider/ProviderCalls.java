@@ -268,6 +268,8 @@ public class ProviderCalls {
             throw new UnprocessableMessage("answer from " + provider + " for " + reference
                     + ", which was not sent to " + provider);
         }
+        // the answer named only the reference: its settlement's lines name the merchant too
+        io.paygate.observe.OrderLogContext.setOrder(order);
         return order;
     }
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fault suite, isolation: a provider that takes 8 s to answer gets a flood of orders; meanwhile
  * orders for acme are answered as usual — 200 APPROVED within the sync wait, not 202 — because
- * the slow provider holds at most its call slots, never all dispatch threads.
+ * the slow provider holds at most its call slots, never all request or dispatch threads.
  * The latencies are printed (a measurement, not an assertion).
  */
 class SlowProviderIsolationTest {

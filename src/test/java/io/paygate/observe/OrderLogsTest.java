@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An operator searches the logs for one order: with {@code PAYGATE_LOG_FORMAT=json} every line
  * is a JSON object, and every line about the order, from taking it in on the HTTP thread to
- * settling it on a dispatch thread, carries its reference and merchant as fields.
+ * settling it on another (here the consumer of a JMS provider's reply), carries its reference and
+ * merchant as fields.
  * <p>
  * paygate runs in its own JVM here, started as {@code java -jar} starts it (main class, the
  * production log4j2.xml, configuration from the environment), because the logging set-up is
@@ -90,7 +91,7 @@ class OrderLogsTest {
                 .header("X-Api-Key", API_KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"orderId\":\"logs-1\",\"amount\":\"12.50\",\"currency\":\"EUR\","
-                        + "\"paymentMethod\":{\"type\":\"card_token\",\"token\":\"" + TOKEN + "\"}}"))
+                        + "\"paymentMethod\":{\"type\":\"card_token\",\"token\":\"" + TOKEN + "\"},\"provider\":\"globex\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).isEqualTo(200);
         String reference = JSON.readTree(answer.body()).path("reference").asText();
@@ -108,7 +109,8 @@ class OrderLogsTest {
                 // the provider simulator shares the JVM here but stands for the provider, not for paygate
                 .filter(l -> !l.path("logger").asText().startsWith("io.paygate.simulator"))
                 .toList();
-        // received (HTTP worker), RECEIVED -> SENT and SENT -> APPROVED (dispatch consumer)
+        // received and claimed (HTTP worker, which also sends the JMS request), SENT -> APPROVED
+        // (the consumer of the provider's JMS reply)
         assertThat(aboutOrder).hasSizeGreaterThanOrEqualTo(3);
         assertThat(aboutOrder).allSatisfy(l -> {
             assertThat(l.path("reference").asText()).as("reference of %s", l).isEqualTo(reference);
@@ -117,7 +119,7 @@ class OrderLogsTest {
             assertThat(l.path("logger").asText()).isNotEmpty();
         });
         Set<String> threads = aboutOrder.stream().map(l -> l.path("thread").asText()).collect(Collectors.toSet());
-        assertThat(threads).as("taken in and dispatched on different threads").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(threads).as("taken in and settled on different threads").hasSizeGreaterThanOrEqualTo(2);
 
         String all = Files.readString(log);
         assertThat(all).doesNotContain(TOKEN).doesNotContain(API_KEY);
