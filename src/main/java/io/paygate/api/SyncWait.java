@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
@@ -73,7 +74,7 @@ public final class SyncWait implements AutoCloseable {
      * written on the request's connection; if {@code late} fails, {@code failed} answers instead.
      * An exchange that did not come in over HTTP has no connection: only its route answers it.
      */
-    public Request start(Exchange exchange, Callable<Answer> late, java.util.function.Function<Exception, Answer> failed) {
+    public Request start(Exchange exchange, Callable<Answer> late, Function<Exception, Answer> failed) {
         HttpServerResponse response = exchange.getIn() instanceof HttpMessage m ? m.getResponse() : null;
         Request request = new Request(System.nanoTime() + wait.toNanos());
         if (response != null) {
@@ -128,7 +129,7 @@ public final class SyncWait implements AutoCloseable {
         }
 
         private void answerLate(HttpServerResponse response, Callable<Answer> late,
-                                java.util.function.Function<Exception, Answer> failed) {
+                                Function<Exception, Answer> failed) {
             if (!answerer.compareAndSet(WAITING, BY_DEADLINE)) {
                 return;
             }

@@ -238,7 +238,7 @@ public class OrderIntake {
      */
     public void respond(Exchange exchange) throws Exception {
         SyncWait.Request wait = exchange.getProperty(SYNC_WAIT, SyncWait.Request.class);
-        if (wait != null && !wait.answeredByRoute()) {
+        if (!wait.answeredByRoute()) {
             return;
         }
         Order order = exchange.getProperty(NEW_ORDER, Order.class);
@@ -246,7 +246,7 @@ public class OrderIntake {
         try {
             @SuppressWarnings("unchecked")
             CompletableFuture<Order> settled = exchange.getProperty(FINAL_STATE, CompletableFuture.class);
-            latest = lifecycle.awaitFinal(order, wait == null ? syncWait.duration() : wait.left(), settled);
+            latest = lifecycle.awaitFinal(order, wait.left(), settled);
         } catch (SQLException e) {
             latest = order; // accepted and queued: the answer is 202, whatever the database does now
         }
