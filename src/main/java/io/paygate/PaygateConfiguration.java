@@ -131,6 +131,9 @@ public class PaygateConfiguration implements CamelConfiguration {
 
         ObjectMapper json = jsonMapper();
         io.paygate.observe.PaygateMetrics metrics = new io.paygate.observe.PaygateMetrics(context);
+        // Camel's route metrics under Camel's names, without its per-exchange String.format
+        // (camel.metrics.enableRoutePolicy=false leaves them to this)
+        io.paygate.observe.RouteMetrics.install(context, metrics);
         OrderStore store = new OrderStore(database);
         store.addTransitionHook((connection, from, after) -> {
             if (after.status().isFinal() || after.status() == io.paygate.order.OrderStatus.UNKNOWN) {

@@ -37,5 +37,11 @@ class MetricsTest {
         // Camel's route metrics: every route that moved the orders
         assertThat(scrape).containsPattern("camel_exchanges_total\\{[^}]*routeId=\"api-submit-order\"} 2\\.0");
         assertThat(scrape).containsPattern("camel_exchanges_total\\{[^}]*routeId=\"provider-acme\"} 2\\.0");
+        assertThat(scrape).containsPattern("camel_exchanges_succeeded_total\\{[^}]*routeId=\"api-submit-order\"} 2\\.0");
+        assertThat(scrape).containsPattern("camel_exchanges_failed_total\\{[^}]*routeId=\"api-submit-order\"} 0\\.0");
+        assertThat(scrape).containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"api-submit-order\"} 2");
+        assertThat(scrape).containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"provider-acme\"} 2");
+        // both orders answered: none in flight (the dashboard's in-flight panel)
+        assertThat(scrape).containsPattern("camel_exchanges_inflight\\{[^}]*routeId=\"api-submit-order\"} 0\\.0");
     }
 }
