@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paygate.testing.RunningPaygate;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,5 +46,29 @@ class MetricsTest {
         assertThat(scrape).containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"provider-acme\"} 2");
         // both orders answered: none in flight (the dashboard's in-flight panel)
         assertThat(scrape).containsPattern("camel_exchanges_inflight\\{[^}]*routeId=\"api-submit-order\"} 0\\.0");
+
+        // an order whose provider takes 1.5 s is in flight on its routes meanwhile, and then no more
+        CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(() -> {
+            try {
+                return paygate.postOrder(order("m-3", "10.00", "EUR", "tok_slow_1500")).statusCode();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Pattern submitInFlight = Pattern.compile("camel_exchanges_inflight\\{[^}]*routeId=\"api-submit-order\"} 1\\.0");
+        Pattern providerInFlight = Pattern.compile("camel_exchanges_inflight\\{[^}]*routeId=\"provider-acme\"} 1\\.0");
+        boolean seen = false;
+        for (int i = 0; i < 100 && !seen; i++) {
+            String during = paygate.get("/observe/metrics", null).body();
+            seen = submitInFlight.matcher(during).find() && providerInFlight.matcher(during).find();
+            if (!seen) {
+                Thread.sleep(10);
+            }
+        }
+        assertThat(seen).as("the slow order in flight on api-submit-order and provider-acme").isTrue();
+        assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+        assertThat(paygate.get("/observe/metrics", null).body())
+                .containsPattern("camel_exchanges_inflight\\{[^}]*routeId=\"api-submit-order\"} 0\\.0")
+                .containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"api-submit-order\"} 3");
     }
 }
