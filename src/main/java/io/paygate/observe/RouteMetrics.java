@@ -28,7 +28,7 @@ import org.apache.camel.support.RoutePolicySupport;
  * <p>
  * Why not camel-micrometer's route policy: it names the timer's sample on the exchange with
  * {@code String.format} twice per route an exchange passes through (every order passes through
- * six), which was 6 % of all paygate allocated under load and about 2 % of its CPU. Here the name
+ * six): under load that was 6 % of paygate's allocation samples and about 2 % of its CPU. Here the name
  * is fixed per route: an exchange is in a route once at a time (no paygate route calls itself),
  * and a copy of it carries its own properties.
  */
