@@ -2,16 +2,14 @@ package io.paygate.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.temporal.ChronoUnit;
 
 /**
  * An audit note made fit to leave the route that noted it: redacted, stamped with the node and
- * the route, its detail already JSON. This is what travels on {@code paygate.audit} and becomes
- * one row of {@code audit_event}.
+ * the route, its detail already JSON. The events of one order in one write travel and are stored
+ * together as an {@link AuditRecord}.
  */
 public record AuditEvent(
         String eventId,
@@ -28,51 +26,26 @@ public record AuditEvent(
         Long latencyMs,
         String detailJson) {
 
+    /** One event as JSON, with its order: the form an earlier paygate queued (see {@link AuditRecord#listFromJson}). */
     public String toJson(ObjectMapper json) {
-        return toNode(json).toString();
+        return toNode(json, true).toString();
     }
 
-    /**
-     * Several events as one JSON array: the trail sends a batch as one persistent message, so the
-     * broker stores and acknowledges one record per batch instead of one per event.
-     */
-    public static String toJson(ObjectMapper json, List<AuditEvent> events) {
-        ArrayNode array = json.createArrayNode();
-        for (AuditEvent event : events) {
-            array.add(event.toNode(json));
-        }
-        return array.toString();
+    /** The same event with its time cut to the microsecond, the precision both databases keep. */
+    AuditEvent inMicros() {
+        Instant micros = at.truncatedTo(ChronoUnit.MICROS);
+        return micros.equals(at) ? this : new AuditEvent(eventId, reference, merchantId, sequence, step, micros, node,
+                routeId, provider, attempt, outcome, latencyMs, detailJson);
     }
 
-    /**
-     * Reads a batch ({@link #toJson(ObjectMapper, List)}) or a single event ({@link #toJson(ObjectMapper)},
-     * as sent before batches); throws IllegalArgumentException if any part of it is not an audit event.
-     */
-    public static List<AuditEvent> listFromJson(ObjectMapper json, String text) {
-        JsonNode node;
-        try {
-            node = json.readTree(text);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("not an audit event: " + e.getClass().getSimpleName());
-        }
-        if (node == null || !(node.isArray() || node.isObject())) {
-            throw new IllegalArgumentException("not an audit event");
-        }
-        if (node.isObject()) {
-            return List.of(fromNode(node));
-        }
-        List<AuditEvent> events = new ArrayList<>(node.size());
-        for (JsonNode o : node) {
-            events.add(fromNode(o));
-        }
-        return events;
-    }
-
-    private ObjectNode toNode(ObjectMapper json) {
+    /** @param withOrder false inside an {@link AuditRecord}, which holds the reference and merchant once */
+    ObjectNode toNode(ObjectMapper json, boolean withOrder) {
         ObjectNode o = json.createObjectNode();
         o.put("eventId", eventId);
-        o.put("reference", reference);
-        o.put("merchant", merchantId);
+        if (withOrder) {
+            o.put("reference", reference);
+            o.put("merchant", merchantId);
+        }
         o.put("sequence", sequence);
         o.put("step", step);
         o.put("at", at.toString());
@@ -86,12 +59,13 @@ public record AuditEvent(
         return o;
     }
 
-    private static AuditEvent fromNode(JsonNode o) {
+    /** Reads {@link #toNode}; throws IllegalArgumentException if it is not an audit event. */
+    static AuditEvent fromNode(JsonNode o, String reference, String merchantId) {
         try {
             return new AuditEvent(
                     required(o, "eventId"),
-                    text(o, "reference"),
-                    text(o, "merchant"),
+                    reference,
+                    merchantId,
                     o.get("sequence").asLong(),
                     required(o, "step"),
                     Instant.parse(required(o, "at")),
@@ -115,7 +89,7 @@ public record AuditEvent(
         return value;
     }
 
-    private static String text(JsonNode o, String field) {
+    static String text(JsonNode o, String field) {
         JsonNode n = o.get(field);
         return n == null || n.isNull() ? null : n.asText();
     }

@@ -1,29 +1,32 @@
 package io.paygate.audit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paygate.database.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.PriorityQueue;
 import javax.sql.DataSource;
 
-/** The {@code audit_event} table: batches in, timelines and exports out, old rows purged. */
+/**
+ * The {@code audit_record} table, one row per {@link AuditRecord} (the steps of one order in one
+ * write): records in, timelines and exports out as events, old records purged.
+ */
 public class AuditStore {
 
-    static final String COLUMNS = "event_id, order_reference, merchant_id, sequence_no, step, occurred_at, node,"
-            + " route_id, provider, attempt, outcome, latency_ms, detail";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY = "first_at, first_sequence, first_event_id";
+    static final String COLUMNS = "order_reference, merchant_id, events";
 
     private final Database database;
     private final DataSource dataSource;
@@ -34,80 +37,76 @@ public class AuditStore {
     }
 
     /**
-     * Writes the events not stored yet, in one transaction. An event id already in the table (a
-     * redelivery, or a batch the sender sent twice) is skipped. Returns how many rows were written.
+     * Writes the records not stored yet, in one transaction. A record whose key is already in the
+     * table (a redelivery, or a batch the sender sent twice) is skipped. Returns how many events
+     * were written.
      */
-    public int insertNew(Collection<AuditEvent> events) throws SQLException {
-        Map<String, AuditEvent> byId = new LinkedHashMap<>();
-        for (AuditEvent e : events) {
-            byId.putIfAbsent(e.eventId(), e);
+    public int insertNew(Collection<AuditRecord> records) throws SQLException {
+        Map<List<Object>, AuditRecord> byKey = new LinkedHashMap<>();
+        for (AuditRecord r : records) {
+            byKey.putIfAbsent(key(r), r);
         }
-        if (byId.isEmpty()) {
+        if (byKey.isEmpty()) {
             return 0;
         }
         try {
-            // Nearly every batch is new: insert it as it is, and look for known ids only when the
+            // Nearly every batch is new: insert it as it is, and look for known keys only when the
             // table refuses one (the failed transaction is rolled back, nothing half-written).
-            return database.inTransaction(c -> insert(c, byId.values()));
+            return database.inTransaction(c -> insert(c, byKey.values()));
         } catch (SQLException e) {
             if (!Database.isUniqueViolation(e)) {
                 throw e;
             }
         }
         return database.inTransaction(c -> {
-            Set<String> known = existing(c, byId.values());
-            List<AuditEvent> fresh = byId.values().stream().filter(e -> !known.contains(e.eventId())).toList();
+            List<AuditRecord> fresh = new ArrayList<>();
+            for (AuditRecord r : byKey.values()) {
+                if (!stored(c, r)) {
+                    fresh.add(r);
+                }
+            }
             return fresh.isEmpty() ? 0 : insert(c, fresh);
         });
     }
 
-    private static int insert(Connection c, Collection<AuditEvent> events) throws SQLException {
+    /** Inserts the records as they are (also the V10 migration's step); returns how many events. */
+    static int insert(Connection c, Collection<AuditRecord> records) throws SQLException {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_event (" + COLUMNS
-                + ", recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (AuditEvent e : events) {
-                ps.setString(1, e.eventId());
-                ps.setString(2, cut(e.reference(), 40));
-                ps.setString(3, cut(e.merchantId(), 64));
-                ps.setLong(4, e.sequence());
-                ps.setString(5, cut(e.step(), 40));
-                ps.setObject(6, occurredAt(e));
-                ps.setString(7, cut(e.node(), 128));
-                ps.setString(8, cut(e.routeId(), 128));
-                ps.setString(9, cut(e.provider(), 64));
-                if (e.attempt() == null) {
-                    ps.setNull(10, Types.INTEGER);
-                } else {
-                    ps.setInt(10, e.attempt());
-                }
-                ps.setString(11, cut(e.outcome(), 1024));
-                if (e.latencyMs() == null) {
-                    ps.setNull(12, Types.BIGINT);
-                } else {
-                    ps.setLong(12, e.latencyMs());
-                }
-                ps.setString(13, e.detailJson());
-                ps.setObject(14, now);
+        int events = 0;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_record (" + KEY + ", last_at, "
+                + COLUMNS + ", event_count, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (AuditRecord r : records) {
+                ps.setObject(1, utc(r.first().at()));
+                ps.setLong(2, r.first().sequence());
+                ps.setString(3, r.first().eventId());
+                ps.setObject(4, utc(r.lastAt()));
+                ps.setString(5, cut(r.reference(), 40));
+                ps.setString(6, cut(r.merchantId(), 64));
+                ps.setString(7, r.eventsJson(JSON));
+                ps.setInt(8, r.size());
+                ps.setObject(9, now);
                 ps.addBatch();
+                events += r.size();
             }
             ps.executeBatch();
         }
-        return events.size();
+        return events;
     }
 
     /** One order's steps in the order they happened. */
     public List<AuditEvent> timeline(String merchantId, String reference) throws SQLException {
         return database.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM audit_event WHERE order_reference = ? AND merchant_id = ? ORDER BY sequence_no, event_id")) {
+                    + " FROM audit_record WHERE order_reference = ? AND merchant_id = ?")) {
                 ps.setString(1, reference);
                 ps.setString(2, merchantId);
                 List<AuditEvent> events = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        events.add(row(rs));
+                        events.addAll(row(rs).events());
                     }
                 }
+                events.sort(Comparator.comparingLong(AuditEvent::sequence).thenComparing(AuditEvent::eventId));
                 return events;
             }
         });
@@ -123,43 +122,70 @@ public class AuditStore {
             // PostgreSQL streams with a fetch size only inside a transaction.
             c.setAutoCommit(false);
             c.setReadOnly(true);
+            // a record that starts up to MAX_SPAN before the window may hold events inside it
             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM audit_event WHERE occurred_at >= ? AND occurred_at < ?"
-                    + (merchantId == null ? "" : " AND merchant_id = ?") + " ORDER BY occurred_at, sequence_no, event_id");
+                    + " FROM audit_record WHERE first_at >= ? AND first_at < ?"
+                    + (merchantId == null ? "" : " AND merchant_id = ?") + " ORDER BY " + KEY);
             ps.setFetchSize(500);
-            ps.setObject(1, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
-            ps.setObject(2, OffsetDateTime.ofInstant(to, ZoneOffset.UTC));
+            ps.setObject(1, utc(from.minus(AuditRecord.MAX_SPAN)));
+            ps.setObject(2, utc(to));
             if (merchantId != null) {
                 ps.setString(3, merchantId);
             }
-            return new Cursor(c, ps, ps.executeQuery());
+            return new Cursor(c, ps, ps.executeQuery(), from, to);
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
         }
     }
 
-    /** Deletes events that happened before {@code before}; returns how many. */
+    /** Deletes the records whose events all happened before {@code before}; returns how many records. */
     public int purge(Instant before) throws SQLException {
-        return database.deleteOlderThan("audit_event", "occurred_at",
-                OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
+        return database.deleteOlderThan("audit_record", "first_at", utc(before), "last_at");
     }
 
-    /** Rows of an export, read one at a time. */
+    /**
+     * Events of an export, read one at a time. Records come in the order of their first events, and
+     * every event of a record is at or after its first: so an event read earlier can be given out
+     * as soon as it is earlier than the next record's first event (a merge of the records).
+     */
     public static final class Cursor implements AutoCloseable {
         private final Connection connection;
         private final PreparedStatement statement;
         private final ResultSet rows;
+        private final Instant from;
+        private final Instant to;
+        private final PriorityQueue<AuditEvent> read = new PriorityQueue<>(AuditRecord.TIME_ORDER);
+        private AuditRecord ahead;
+        private boolean rowsDone;
 
-        Cursor(Connection connection, PreparedStatement statement, ResultSet rows) {
+        Cursor(Connection connection, PreparedStatement statement, ResultSet rows, Instant from, Instant to) {
             this.connection = connection;
             this.statement = statement;
             this.rows = rows;
+            this.from = from;
+            this.to = to;
         }
 
         /** The next event, or null at the end. */
         public AuditEvent next() throws SQLException {
-            return rows.next() ? row(rows) : null;
+            while (true) {
+                if (ahead == null && !rowsDone) {
+                    ahead = rows.next() ? row(rows) : null;
+                    rowsDone = ahead == null;
+                }
+                if (!read.isEmpty() && (ahead == null || AuditRecord.TIME_ORDER.compare(read.peek(), ahead.first()) < 0)) {
+                    AuditEvent e = read.poll();
+                    if (!e.at().isBefore(from) && e.at().isBefore(to)) {
+                        return e;
+                    }
+                } else if (ahead == null) {
+                    return null;
+                } else {
+                    read.addAll(ahead.events());
+                    ahead = null;
+                }
+            }
         }
 
         @Override
@@ -180,43 +206,31 @@ public class AuditStore {
         }
     }
 
-    /** The ids of those events already stored: looked up by the table's key, which holds the id. */
-    private static Set<String> existing(Connection c, Collection<AuditEvent> events) throws SQLException {
-        Set<String> known = new HashSet<>();
+    /** Whether a record with this one's key is stored (looked up by the table's key). */
+    private static boolean stored(Connection c, AuditRecord r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT event_id FROM audit_event WHERE occurred_at = ? AND sequence_no = ? AND event_id = ?")) {
-            for (AuditEvent e : events) {
-                ps.setObject(1, occurredAt(e));
-                ps.setLong(2, e.sequence());
-                ps.setString(3, e.eventId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        known.add(e.eventId());
-                    }
-                }
+                "SELECT 1 FROM audit_record WHERE first_at = ? AND first_sequence = ? AND first_event_id = ?")) {
+            ps.setObject(1, utc(r.first().at()));
+            ps.setLong(2, r.first().sequence());
+            ps.setString(3, r.first().eventId());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
             }
         }
-        return known;
     }
 
-    /**
-     * The event's time as the table keeps it, to the microsecond (both databases' precision):
-     * cut here, not rounded by the database, so that a second delivery of the event finds the first.
-     */
-    private static OffsetDateTime occurredAt(AuditEvent e) {
-        return OffsetDateTime.ofInstant(e.at().truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+    private static List<Object> key(AuditRecord r) {
+        return List.of(r.first().at(), r.first().sequence(), r.first().eventId());
     }
 
-    private static AuditEvent row(ResultSet rs) throws SQLException {
-        long attempt = rs.getLong("attempt");
-        Integer attemptValue = rs.wasNull() ? null : (int) attempt;
-        long latency = rs.getLong("latency_ms");
-        Long latencyValue = rs.wasNull() ? null : latency;
-        return new AuditEvent(rs.getString("event_id"), rs.getString("order_reference"), rs.getString("merchant_id"),
-                rs.getLong("sequence_no"), rs.getString("step"),
-                rs.getObject("occurred_at", OffsetDateTime.class).toInstant(), rs.getString("node"),
-                rs.getString("route_id"), rs.getString("provider"), attemptValue, rs.getString("outcome"),
-                latencyValue, rs.getString("detail"));
+    /** Times go to the table as UTC; events' times are already cut to the microsecond ({@link AuditRecord#pack}). */
+    private static OffsetDateTime utc(Instant at) {
+        return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
+    }
+
+    private static AuditRecord row(ResultSet rs) throws SQLException {
+        return AuditRecord.fromRow(JSON, rs.getString("order_reference"), rs.getString("merchant_id"),
+                rs.getString("events"));
     }
 
     private static String cut(String value, int max) {

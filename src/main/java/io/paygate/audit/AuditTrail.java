@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Carries the routes' events from the order path into the audit table. {@link #publish} (from
  * {@link AuditTap#record}, on the route's thread) only puts the events in a bounded in-memory
- * buffer; one sender thread drains it and writes what it finds straight to {@code audit_event}, in
- * one database transaction, at most once per {@code writeInterval}. After a quiet spell the first
+ * buffer; one sender thread drains it, packs what it finds into {@link AuditRecord}s (one per order)
+ * and writes them straight to {@code audit_record}, in one database transaction, at most once per
+ * {@code writeInterval}. After a quiet spell the first
  * event is written at once; under load the events of an interval share one write. That matters
  * to the embedded H2: each of its group writes serializes every page touched since the last one
  * again, and audit rows written with nearly every group write (as orders commit about 200 times
@@ -33,10 +34,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the table cannot take a batch (database down, table locked) or the {@code audit-writer}
  * route is stopped, the batch goes to the persistent queue {@code paygate.audit} instead, as
- * messages of up to {@code batchSize} events (JSON arrays) in one JMS transaction, and waits
- * there, across restarts, until the writer moves it into the table. After a refused write the sender uses the queue for {@link #QUEUE_AFTER_FAILURE} before it
- * tries the table again, so a database that is down is not asked for every batch. Each event is
- * stored once either way: the table skips an event id it already holds.
+ * messages of about {@code batchSize} events (JSON arrays of records) in one JMS transaction, and
+ * waits there, across restarts, until the writer moves it into the table. After a refused write the
+ * sender uses the queue for {@link #QUEUE_AFTER_FAILURE} before it tries the table again, so a
+ * database that is down is not asked for every batch. Each record is stored once either way: it is
+ * packed once and retried as it is, and the table skips a record key it already holds.
  *
  * <p>Why not always through the queue: the broker then stored, dispatched and acknowledged every
  * event a second time, a third of paygate's allocation and a sixth of its CPU under load, for
@@ -157,7 +159,9 @@ public class AuditTrail extends ServiceSupport {
     }
 
     private void sendLoop() {
-        List<AuditEvent> batch = new ArrayList<>();
+        List<AuditEvent> gathered = new ArrayList<>();
+        // packed once, then written, queued or retried as they are (see AuditRecord)
+        List<AuditRecord> batch = new ArrayList<>();
         Connection connection = null;
         Session session = null;
         MessageProducer producer = null;
@@ -177,14 +181,16 @@ public class AuditTrail extends ServiceSupport {
                         LockSupport.parkNanos(pause);
                     }
                     lastWrite = System.nanoTime();
-                    batch.add(first);
-                    buffer.drainTo(batch, bufferCapacity);
+                    gathered.add(first);
+                    buffer.drainTo(gathered, bufferCapacity);
+                    batch.addAll(AuditRecord.pack(gathered));
+                    gathered.clear();
                 }
                 long now = System.nanoTime();
                 if (now - queueUntil >= 0 && writerRunning.getAsBoolean()) {
                     try {
                         table.insertNew(batch);
-                        written.addAndGet(batch.size());
+                        written.addAndGet(events(batch));
                         batch.clear();
                         continue;
                     } catch (SQLException | RuntimeException e) {
@@ -198,12 +204,11 @@ public class AuditTrail extends ServiceSupport {
                     producer = session.createProducer(session.createQueue(QUEUE));
                     producer.setDeliveryMode(DeliveryMode.PERSISTENT);
                 }
-                for (int from = 0; from < batch.size(); from += batchSize) {
-                    List<AuditEvent> part = batch.subList(from, Math.min(batch.size(), from + batchSize));
-                    producer.send(session.createTextMessage(AuditEvent.toJson(json, part)));
+                for (List<AuditRecord> part : messages(batch)) {
+                    producer.send(session.createTextMessage(AuditRecord.toJson(json, part)));
                 }
                 session.commit();
-                queued.addAndGet(batch.size());
+                queued.addAndGet(events(batch));
                 batch.clear();
                 if (failures > 0) {
                     LOG.info("audit events are reaching {} again", QUEUE);
@@ -214,7 +219,7 @@ public class AuditTrail extends ServiceSupport {
                 break;
             } catch (JMSException | RuntimeException e) {
                 // The batch is kept and sent again: a duplicate from an ambiguous commit is harmless,
-                // the table stores each event id once.
+                // the table stores each record key once.
                 failures++;
                 if (failures == 1) {
                     LOG.warn("audit events cannot reach {} ({}); retrying", QUEUE, e.getClass().getSimpleName());
@@ -224,7 +229,7 @@ public class AuditTrail extends ServiceSupport {
                 session = null;
                 producer = null;
                 if (!running && failures >= 20) {
-                    LOG.error("audit trail stopping: {} events not sent", batch.size() + buffer.size());
+                    LOG.error("audit trail stopping: {} events not sent", events(batch) + buffer.size());
                     break;
                 }
                 try {
@@ -236,6 +241,34 @@ public class AuditTrail extends ServiceSupport {
             }
         }
         close(connection);
+    }
+
+    /** The records in messages of about {@code batchSize} events each (a record is never split). */
+    private List<List<AuditRecord>> messages(List<AuditRecord> records) {
+        List<List<AuditRecord>> messages = new ArrayList<>();
+        List<AuditRecord> part = new ArrayList<>();
+        int events = 0;
+        for (AuditRecord r : records) {
+            if (!part.isEmpty() && events + r.size() > batchSize) {
+                messages.add(part);
+                part = new ArrayList<>();
+                events = 0;
+            }
+            part.add(r);
+            events += r.size();
+        }
+        if (!part.isEmpty()) {
+            messages.add(part);
+        }
+        return messages;
+    }
+
+    private static int events(List<AuditRecord> records) {
+        int n = 0;
+        for (AuditRecord r : records) {
+            n += r.size();
+        }
+        return n;
     }
 
     private static void close(Connection connection) {

@@ -21,13 +21,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code audit-writer} route's step: moves events from {@code paygate.audit} (the batches the
  * sender could not write to the table itself, see {@link AuditTrail}) into
- * {@code audit_event}, up to {@code batchSize} per round, each round one JMS transaction around
- * one JDBC transaction. The database commits first: if the JMS commit is then lost, the events
- * come again and are skipped by id, so every event is stored exactly once.
+ * {@code audit_record}, about {@code batchSize} events per round, each round one JMS transaction
+ * around one JDBC transaction. The database commits first: if the JMS commit is then lost, the
+ * records come again and are skipped by key, so every event is stored exactly once.
  *
  * <p>While the route is stopped (or the database is down) events simply wait on the persistent
  * queue; the order path does not notice. A message that is not an audit event goes to
- * {@code paygate.dlq} with the reason.
+ * {@code paygate.dlq} with the reason. Messages an earlier paygate queued (events, not records)
+ * are still read, each event a record of its own.
  */
 public class AuditWriter {
 
@@ -60,21 +61,22 @@ public class AuditWriter {
             MessageConsumer consumer = session.createConsumer(
                     session.createQueue(AuditTrail.QUEUE + "?consumer.prefetchSize=" + batchSize));
             for (long round = 0; round < maxRoundsPerPoll; round++) {
-                List<AuditEvent> events = new ArrayList<>();
+                List<AuditRecord> records = new ArrayList<>();
                 List<Message> unreadable = new ArrayList<>();
+                int events = 0;
                 Message m = consumer.receive(50);
                 while (m != null) {
-                    read(m, events, unreadable);
-                    if (events.size() + unreadable.size() >= batchSize) {
+                    events += read(m, records, unreadable);
+                    if (events + unreadable.size() >= batchSize) {
                         break;
                     }
                     m = consumer.receive(5);
                 }
-                if (events.isEmpty() && unreadable.isEmpty()) {
+                if (records.isEmpty() && unreadable.isEmpty()) {
                     break;
                 }
                 try {
-                    stored += store.insertNew(events);
+                    stored += store.insertNew(records);
                 } catch (SQLException e) {
                     session.rollback();
                     failedRounds.incrementAndGet();
@@ -104,16 +106,19 @@ public class AuditWriter {
         return failedRounds.get();
     }
 
-    private void read(Message m, List<AuditEvent> events, List<Message> unreadable) throws JMSException {
+    /** Adds the message's records (or the message to the unreadable ones); returns how many events it held. */
+    private int read(Message m, List<AuditRecord> records, List<Message> unreadable) throws JMSException {
         if (m instanceof TextMessage text && text.getText() != null) {
             try {
-                events.addAll(AuditEvent.listFromJson(json, text.getText()));
-                return;
+                List<AuditRecord> read = AuditRecord.listFromJson(json, text.getText());
+                records.addAll(read);
+                return read.stream().mapToInt(AuditRecord::size).sum();
             } catch (IllegalArgumentException e) {
                 // falls through to the dead-letter queue
             }
         }
         unreadable.add(m);
+        return 0;
     }
 
     private static void deadLetter(Session session, List<Message> unreadable) throws JMSException {

@@ -116,9 +116,19 @@ public final class Database {
      * H2 and PostgreSQL has no {@code DELETE ... LIMIT}.
      */
     public int deleteOlderThan(String table, String column, OffsetDateTime before) throws SQLException {
+        return deleteOlderThan(table, column, before, null);
+    }
+
+    /**
+     * As {@link #deleteOlderThan(String, String, OffsetDateTime)}, and only rows whose
+     * {@code untilColumn} (a time at or after {@code column}, not indexed) is before it too.
+     */
+    public int deleteOlderThan(String table, String column, OffsetDateTime before, String untilColumn)
+            throws SQLException {
         String batchEnd = "SELECT " + column + " FROM " + table + " WHERE " + column + " < ? ORDER BY " + column
                 + " OFFSET " + (PURGE_BATCH - 1) + " ROWS FETCH NEXT 1 ROWS ONLY";
-        String delete = "DELETE FROM " + table + " WHERE " + column + " <= ? AND " + column + " < ?";
+        String delete = "DELETE FROM " + table + " WHERE " + column + " <= ? AND " + column + " < ?"
+                + (untilColumn == null ? "" : " AND " + untilColumn + " < ?");
         int total = 0;
         while (true) {
             int deleted = inTransaction(c -> {
@@ -134,6 +144,9 @@ public final class Database {
                 try (PreparedStatement ps = c.prepareStatement(delete)) {
                     ps.setObject(1, upTo);
                     ps.setObject(2, before);
+                    if (untilColumn != null) {
+                        ps.setObject(3, before);
+                    }
                     return ps.executeUpdate();
                 }
             });

@@ -2,6 +2,7 @@ package io.paygate.database;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.paygate.audit.AuditEventsIntoRecords;
 import org.flywaydb.core.Flyway;
 
 /** Opens the connection pool and brings the schema up to date before any route starts. */
@@ -25,6 +26,7 @@ public final class DatabaseSetup {
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
+                .javaMigrations(new AuditEventsIntoRecords())
                 .load()
                 .migrate();
         return dataSource;

@@ -13,8 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -185,7 +183,7 @@ class AuditTrailTest {
         AuditTrail trail = paygate.context().getRegistry().lookupByNameAndType("auditTrail", AuditTrail.class);
         AuditWriter writer = paygate.context().getRegistry().lookupByNameAndType("auditWriter", AuditWriter.class);
         List<String> references = new ArrayList<>();
-        execute("ALTER TABLE audit_event RENAME TO audit_event_away");
+        execute("ALTER TABLE audit_record RENAME TO audit_record_away");
         try {
             long sentBefore = trail.queuedCount();
             long failedBefore = writer.failedRounds();
@@ -200,7 +198,7 @@ class AuditTrailTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> trail.queuedCount() - sentBefore >= 10
                     && writer.failedRounds() - failedBefore >= 10);
         } finally {
-            execute("ALTER TABLE audit_event_away RENAME TO audit_event");
+            execute("ALTER TABLE audit_record_away RENAME TO audit_record");
         }
 
         await().atMost(Duration.ofSeconds(20)).until(() -> countFor(references, "stored") == 5);
@@ -278,6 +276,38 @@ class AuditTrailTest {
         }
     }
 
+    @Test
+    void aRecordQueuedTwiceIsStoredOnce() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        String reference = "pg_record_twice_" + SEQUENCE.incrementAndGet();
+        Instant at = Instant.now();
+        List<AuditRecord> records = AuditRecord.pack(List.of(
+                new AuditEvent(java.util.UUID.randomUUID().toString(), reference, "demo", 1, "sent", at,
+                        "another-node", "dispatch", "acme", 1, null, null, "{}"),
+                new AuditEvent(java.util.UUID.randomUUID().toString(), reference, "demo", 2, "provider-answer",
+                        at.plusMillis(3), "another-node", "dispatch", "acme", 1, "APPROVED", 12L, "{}")));
+        String message = AuditRecord.toJson(mapper, records);
+        // a sender whose commit answer was lost sends its batch again: in the same writer round, and later
+        sendToAuditQueue(message, message);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stepsOf(reference).size() >= 2);
+        sendToAuditQueue(message);
+        await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnAuditQueue() == 0);
+        assertThat(stepsOf(reference)).containsExactly("sent", "provider-answer");
+    }
+
+    private static int waitingOnAuditQueue() throws Exception {
+        try (jakarta.jms.Connection c = paygate.brokerClient().createConnection()) {
+            c.start();
+            jakarta.jms.Session session = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            int waiting = 0;
+            for (var e = session.createBrowser(session.createQueue(AuditTrail.QUEUE)).getEnumeration(); e.hasMoreElements(); ) {
+                e.nextElement();
+                waiting++;
+            }
+            return waiting;
+        }
+    }
+
     private static void sendToAuditQueue(String... bodies) throws Exception {
         try (jakarta.jms.Connection c = paygate.brokerClient().createConnection()) {
             jakarta.jms.Session session = c.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED);
@@ -292,26 +322,13 @@ class AuditTrailTest {
     private static long countFor(Iterable<String> references, String step) throws Exception {
         long total = 0;
         for (String reference : references) {
-            total += step == null
-                    ? paygate.countRows("SELECT COUNT(*) FROM audit_event WHERE order_reference = ?", reference)
-                    : paygate.countRows("SELECT COUNT(*) FROM audit_event WHERE order_reference = ? AND step = ?",
-                            reference, step);
+            total += step == null ? paygate.auditEvents(reference).size() : paygate.auditSteps(reference, step);
         }
         return total;
     }
 
     static List<String> stepsOf(String reference) throws Exception {
-        try (Connection c = paygate.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT step FROM audit_event WHERE order_reference = ? ORDER BY sequence_no")) {
-            ps.setString(1, reference);
-            List<String> steps = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    steps.add(rs.getString(1));
-                }
-            }
-            return steps;
-        }
+        return paygate.auditEvents(reference).stream().map(AuditEvent::step).toList();
     }
 
     private static List<String> exportLines(String query) throws Exception {

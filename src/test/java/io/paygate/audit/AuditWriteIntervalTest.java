@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The sender writes the events tapped within one write interval together: one table write for
- * many steps (fewer, bigger writes for the database), and every event is written.
+ * many steps, one row per order (fewer, bigger writes for the database), and every event is written.
  */
 class AuditWriteIntervalTest {
 
@@ -23,16 +23,19 @@ class AuditWriteIntervalTest {
     private static final class RecordingTable extends AuditStore {
         final List<Integer> batches = new CopyOnWriteArrayList<>();
         final List<String> ids = new CopyOnWriteArrayList<>();
+        final List<Integer> rows = new CopyOnWriteArrayList<>();
 
         RecordingTable() {
             super(null, null);
         }
 
         @Override
-        public int insertNew(Collection<AuditEvent> events) {
-            batches.add(events.size());
-            events.forEach(e -> ids.add(e.eventId()));
-            return events.size();
+        public int insertNew(Collection<AuditRecord> records) {
+            int events = records.stream().mapToInt(AuditRecord::size).sum();
+            batches.add(events);
+            rows.add(records.size());
+            records.forEach(r -> r.events().forEach(e -> ids.add(e.eventId())));
+            return events;
         }
     }
 
@@ -57,6 +60,8 @@ class AuditWriteIntervalTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> table.ids.size() == tapped.size());
 
             assertThat(table.batches).containsExactly(1, 250);
+            assertThat(table.rows).as("one row per order in each write").containsExactly(1, 50);
+            // grouped by order, each order's steps in the order they were tapped
             assertThat(table.ids).containsExactlyElementsOf(tapped);
             assertThat(trail.queuedCount()).isZero();
         } finally {

@@ -59,9 +59,9 @@ class PurgeTest {
             c.setAutoCommit(false);
             try (PreparedStatement keys = c.prepareStatement("INSERT INTO idempotency_keys (merchant_id, idem_key,"
                     + " fingerprint, order_reference, created_at) VALUES (?, ?, 'f', ?, ?)");
-                    PreparedStatement events = c.prepareStatement("INSERT INTO audit_event (event_id, order_reference,"
-                            + " merchant_id, sequence_no, step, occurred_at, node, recorded_at)"
-                            + " VALUES (?, ?, 'acme', 1, 'received', ?, 'n1', ?)")) {
+                    PreparedStatement events = c.prepareStatement("INSERT INTO audit_record (first_at, first_sequence,"
+                            + " first_event_id, last_at, order_reference, merchant_id, event_count, events, recorded_at)"
+                            + " VALUES (?, 1, ?, ?, ?, 'acme', 1, '[]', ?)")) {
                 for (int i = 0; i < EXPIRED + KEPT; i++) {
                     // a second apart: batches end at a row's time, and each batch is one of many
                     OffsetDateTime at = (i < EXPIRED ? old : now).plusSeconds(i % 1000);
@@ -71,10 +71,11 @@ class PurgeTest {
                     keys.setString(3, "ord-" + i);
                     keys.setObject(4, at);
                     keys.addBatch();
-                    events.setString(1, "evt-" + i);
-                    events.setString(2, "ord-" + i);
+                    events.setObject(1, at);
+                    events.setString(2, "evt-" + i);
                     events.setObject(3, at);
-                    events.setObject(4, at);
+                    events.setString(4, "ord-" + i);
+                    events.setObject(5, at);
                     events.addBatch();
                 }
                 keys.executeBatch();
@@ -91,7 +92,7 @@ class PurgeTest {
             expected.add("ord-" + i);
         }
         assertThat(column(dataSource, "SELECT order_reference FROM idempotency_keys")).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(column(dataSource, "SELECT order_reference FROM audit_event")).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(column(dataSource, "SELECT order_reference FROM audit_record")).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     static List<String> column(HikariDataSource dataSource, String sql) throws Exception {

@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.paygate.testing.RunningPaygate.json;
 import static io.paygate.testing.RunningPaygate.order;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -112,14 +113,10 @@ class CallSlotLimitTest {
                     .withRequestBody(containing("tok_1")).build()).getCount()).isEqualTo(1);
             assertThat(paygate.countRows("SELECT attempts FROM orders WHERE order_id = ?", "waits-for-the-slot"))
                     .isEqualTo(1);
-            String reference = "(SELECT reference FROM orders WHERE order_id = 'waits-for-the-slot')";
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> paygate.countRows(
-                    "SELECT COUNT(*) FROM audit_event WHERE order_reference = " + reference + " AND step = 'final'") == 1);
-            assertThat(paygate.countRows(
-                    "SELECT COUNT(*) FROM audit_event WHERE order_reference = " + reference + " AND step = 'sent'"))
-                    .isEqualTo(1);
-            assertThat(paygate.countRows(
-                    "SELECT COUNT(*) FROM audit_event WHERE order_reference = " + reference + " AND step = 'retry-scheduled'"))
+            String reference = json(waiting.body()).path("reference").asText();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> paygate.auditSteps(reference, "final") == 1);
+            assertThat(paygate.auditSteps(reference, "sent")).isEqualTo(1);
+            assertThat(paygate.auditSteps(reference, "retry-scheduled"))
                     .as("it did wait for the slot").isPositive();
         } finally {
             clients.shutdownNow();

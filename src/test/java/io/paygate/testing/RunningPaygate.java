@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paygate.Paygate;
+import io.paygate.audit.AuditEvent;
+import io.paygate.audit.AuditRecord;
 import io.paygate.broker.BrokerCredentials;
 import io.paygate.broker.EmbeddedBroker;
 import java.io.IOException;
@@ -18,7 +20,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -302,6 +307,34 @@ public final class RunningPaygate implements AutoCloseable, BeforeAllCallback, A
                 return rs.getLong(1);
             }
         }
+    }
+
+    /**
+     * The audited events in the table, unpacked from their records (one order's, or every one when
+     * {@code reference} is null), each order's in the order they happened.
+     */
+    public List<AuditEvent> auditEvents(String reference) throws Exception {
+        List<AuditEvent> events = new ArrayList<>();
+        try (Connection c = dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT order_reference, merchant_id, events FROM audit_record"
+                        + (reference == null ? "" : " WHERE order_reference = ?"))) {
+            if (reference != null) {
+                ps.setString(1, reference);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.addAll(AuditRecord.fromRow(JSON, rs.getString(1), rs.getString(2), rs.getString(3)).events());
+                }
+            }
+        }
+        events.sort(Comparator.comparing((AuditEvent e) -> String.valueOf(e.reference()))
+                .thenComparingLong(AuditEvent::sequence));
+        return events;
+    }
+
+    /** How many of the order's audited events are of this step. */
+    public long auditSteps(String reference, String step) throws Exception {
+        return auditEvents(reference).stream().filter(e -> e.step().equals(step)).count();
     }
 
     public long orderCount() throws Exception {
