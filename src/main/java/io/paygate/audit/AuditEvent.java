@@ -1,8 +1,9 @@
 package io.paygate.audit;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -28,7 +29,7 @@ public record AuditEvent(
 
     /** One event as JSON, with its order: the form an earlier paygate queued (see {@link AuditRecord#listFromJson}). */
     public String toJson(ObjectMapper json) {
-        return toNode(json, true).toString();
+        return Json.write(json, g -> write(g, true));
     }
 
     /** The same event with its time cut to the microsecond, the precision both databases keep. */
@@ -38,28 +39,39 @@ public record AuditEvent(
                 routeId, provider, attempt, outcome, latencyMs, detailJson);
     }
 
-    /** @param withOrder false inside an {@link AuditRecord}, which holds the reference and merchant once */
-    ObjectNode toNode(ObjectMapper json, boolean withOrder) {
-        ObjectNode o = json.createObjectNode();
-        o.put("eventId", eventId);
+    /**
+     * Writes the event as a JSON object (streamed: the sender writes every event this way).
+     * @param withOrder false inside an {@link AuditRecord}, which holds the reference and merchant once
+     */
+    void write(JsonGenerator g, boolean withOrder) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("eventId", eventId);
         if (withOrder) {
-            o.put("reference", reference);
-            o.put("merchant", merchantId);
+            g.writeStringField("reference", reference);
+            g.writeStringField("merchant", merchantId);
         }
-        o.put("sequence", sequence);
-        o.put("step", step);
-        o.put("at", at.toString());
-        o.put("node", node);
-        o.put("route", routeId);
-        o.put("provider", provider);
-        o.put("attempt", attempt);
-        o.put("outcome", outcome);
-        o.put("latencyMs", latencyMs);
-        o.put("detail", detailJson);
-        return o;
+        g.writeNumberField("sequence", sequence);
+        g.writeStringField("step", step);
+        g.writeStringField("at", at.toString());
+        g.writeStringField("node", node);
+        g.writeStringField("route", routeId);
+        g.writeStringField("provider", provider);
+        if (attempt == null) {
+            g.writeNullField("attempt");
+        } else {
+            g.writeNumberField("attempt", attempt);
+        }
+        g.writeStringField("outcome", outcome);
+        if (latencyMs == null) {
+            g.writeNullField("latencyMs");
+        } else {
+            g.writeNumberField("latencyMs", latencyMs);
+        }
+        g.writeStringField("detail", detailJson);
+        g.writeEndObject();
     }
 
-    /** Reads {@link #toNode}; throws IllegalArgumentException if it is not an audit event. */
+    /** Reads {@link #write}; throws IllegalArgumentException if it is not an audit event. */
     static AuditEvent fromNode(JsonNode o, String reference, String merchantId) {
         try {
             return new AuditEvent(

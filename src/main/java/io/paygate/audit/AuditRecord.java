@@ -1,9 +1,9 @@
 package io.paygate.audit;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,11 +87,7 @@ public record AuditRecord(String reference, String merchantId, List<AuditEvent> 
 
     /** The {@code events} column: the events as a JSON array, without the reference and merchant the row holds once. */
     public String eventsJson(ObjectMapper json) {
-        ArrayNode array = json.createArrayNode();
-        for (AuditEvent e : events) {
-            array.add(e.toNode(json, false));
-        }
-        return array.toString();
+        return Json.write(json, this::writeEvents);
     }
 
     /** Reads a row back; throws IllegalArgumentException if the events are not readable. */
@@ -107,17 +103,26 @@ public record AuditRecord(String reference, String merchantId, List<AuditEvent> 
 
     /** Several records as one message on {@code paygate.audit}: one persistent message per batch. */
     public static String toJson(ObjectMapper json, List<AuditRecord> records) {
-        ArrayNode array = json.createArrayNode();
-        for (AuditRecord r : records) {
-            ObjectNode o = array.addObject();
-            o.put("reference", r.reference);
-            o.put("merchant", r.merchantId);
-            ArrayNode steps = o.putArray("events");
-            for (AuditEvent e : r.events) {
-                steps.add(e.toNode(json, false));
+        return Json.write(json, g -> {
+            g.writeStartArray();
+            for (AuditRecord r : records) {
+                g.writeStartObject();
+                g.writeStringField("reference", r.reference);
+                g.writeStringField("merchant", r.merchantId);
+                g.writeFieldName("events");
+                r.writeEvents(g);
+                g.writeEndObject();
             }
+            g.writeEndArray();
+        });
+    }
+
+    private void writeEvents(JsonGenerator g) throws IOException {
+        g.writeStartArray();
+        for (AuditEvent e : events) {
+            e.write(g, false);
         }
-        return array.toString();
+        g.writeEndArray();
     }
 
     /**
