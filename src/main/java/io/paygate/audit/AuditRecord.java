@@ -38,7 +38,8 @@ public record AuditRecord(String reference, String merchantId, List<AuditEvent> 
         if (events.isEmpty()) {
             throw new IllegalArgumentException("a record holds at least one event");
         }
-        events = List.copyOf(events);
+        // in time order whoever built it: the key is the first event, and exports merge by it
+        events = events.stream().sorted(TIME_ORDER).toList();
     }
 
     /** The earliest event: its time, sequence and id are the record's key. */
@@ -79,6 +80,11 @@ public record AuditRecord(String reference, String merchantId, List<AuditEvent> 
             records.add(new AuditRecord(steps.get(0).reference(), steps.get(0).merchantId(), part));
         }
         return records;
+    }
+
+    private boolean withinLimits() {
+        return events.size() <= MAX_EVENTS && Duration.between(first().at(), lastAt()).compareTo(MAX_SPAN) <= 0
+                && events.stream().allMatch(e -> e.at().getNano() % 1000 == 0);
     }
 
     public int size() {
@@ -145,7 +151,9 @@ public record AuditRecord(String reference, String merchantId, List<AuditEvent> 
             String reference = AuditEvent.text(o, "reference");
             String merchant = AuditEvent.text(o, "merchant");
             if (o.has("events")) {
-                records.add(fromArray(o.get("events"), reference, merchant));
+                AuditRecord r = fromArray(o.get("events"), reference, merchant);
+                // not as pack makes them (not from a paygate sender): cut the same way, every time alike
+                records.addAll(r.withinLimits() ? List.of(r) : pack(r.events));
             } else {
                 records.add(new AuditRecord(reference, merchant, List.of(AuditEvent.fromNode(o, reference, merchant).inMicros())));
             }

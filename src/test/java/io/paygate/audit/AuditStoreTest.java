@@ -109,6 +109,36 @@ class AuditStoreTest {
         });
     }
 
+    @Test
+    void aQueuedRecordBeyondTheLimitsIsCutAsTheSenderWouldHaveCutItAndExportsStayInOrder() throws Exception {
+        withStore((store, dataSource) -> {
+            Instant t = Instant.parse("2026-11-27T10:00:00Z");
+            // one "record" of 20 steps over 4 s, out of order: not what a paygate sender packs
+            List<String> steps = new ArrayList<>();
+            for (int i = 19; i >= 0; i--) {
+                steps.add(event("pg_big", "demo", i, "s" + i, t.plusMillis(200L * i)).toJson(JSON));
+            }
+            String message = "[{\"reference\":\"pg_big\",\"merchant\":\"demo\",\"events\":["
+                    + String.join(",", steps) + "]}]";
+            List<AuditRecord> read = AuditRecord.listFromJson(JSON, message);
+            assertThat(read).hasSizeGreaterThan(1).allSatisfy(r -> {
+                assertThat(r.size()).isLessThanOrEqualTo(AuditRecord.MAX_EVENTS);
+                assertThat(Duration.between(r.first().at(), r.lastAt())).isLessThanOrEqualTo(AuditRecord.MAX_SPAN);
+            });
+            assertThat(AuditRecord.listFromJson(JSON, message)).as("the same every time it is read")
+                    .isEqualTo(read);
+            assertThat(store.insertNew(read)).isEqualTo(20);
+            assertThat(store.insertNew(AuditRecord.listFromJson(JSON, message))).isZero();
+
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                expected.add("s" + i);
+            }
+            assertThat(exported(store, t, t.plusSeconds(10), "demo")).isEqualTo(expected);
+            assertThat(exported(store, t.plusMillis(2100), t.plusSeconds(10), "demo")).isEqualTo(expected.subList(11, 20));
+        });
+    }
+
     private interface StoreWork {
         void run(AuditStore store, HikariDataSource dataSource) throws Exception;
     }
