@@ -92,8 +92,9 @@ public class ProviderCallbacks {
         JsonNode body = readBody(exchange);
         String reference = body.path("reference").asText();
         ProviderAnswer answer = ProviderAnswer.parse(json, body.toString()).orElseThrow();
+        ProviderCalls.Incoming incoming;
         try {
-            providerCalls.settleIncoming(provider, reference, answer);
+            incoming = providerCalls.settleIncoming(provider, reference, answer);
         } catch (UnprocessableMessage refused) {
             LOG.info("callback from {} for {} refused: {}", provider, reference, refused.getMessage());
             AuditNotes.add(exchange, AuditNote.of("provider-callback", reference, null).provider(provider)
@@ -104,8 +105,9 @@ public class ProviderCallbacks {
             forget(provider, exchange.getProperty(SIGNATURE, String.class));
             throw e;
         }
-        AuditNotes.add(exchange, AuditNote.of("provider-callback", reference, null).provider(provider)
-                .outcome(answer.status().name()));
+        AuditNotes.add(exchange, AuditNote.of("provider-callback", reference, incoming.order().merchantId())
+                .provider(provider).outcome(answer.status().name()));
+        ProviderCalls.noteFinal(exchange, incoming, provider);
         Map<String, Object> answerBody = new LinkedHashMap<>();
         answerBody.put("reference", reference);
         answerBody.put("status", answer.status().name());

@@ -175,7 +175,7 @@ public class ProviderCalls {
                 .outcome(answer.map(a -> a.status().name()).orElse(status == 404 ? "NOT_FOUND" : "NO_ANSWER"))
                 .latencyMs(latency(exchange)).detail(Map.of("httpStatus", status)));
         if (answer.isPresent()) {
-            settleIncoming(order.provider(), order.reference(), answer.get());
+            noteFinal(exchange, settleIncoming(order.provider(), order.reference(), answer.get()), order.provider());
             exchange.setProperty(CallOutcome.PROPERTY, CallOutcome.ANSWERED.name());
         } else if (status == 404) {
             exchange.setProperty(CallOutcome.PROPERTY, CallOutcome.NOT_FOUND.name());
@@ -230,11 +230,13 @@ public class ProviderCalls {
         }
         ProviderAnswer answer = ProviderAnswer.parse(json, body)
                 .orElseThrow(() -> new UnprocessableMessage("reply for " + reference + " is not a valid provider answer"));
-        Order order = settleIncoming(sender, reference, answer);
+        Incoming incoming = settleIncoming(sender, reference, answer);
+        Order order = incoming.order();
         exchange.setProperty(ORDER, order);
         exchange.setProperty(CallOutcome.PROPERTY, CallOutcome.ANSWERED.name());
         note(exchange, AuditNote.of("provider-answer", reference, order.merchantId()).provider(sender)
                 .outcome(answer.status().name()).detail(Map.of("channel", "jms")));
+        noteFinal(exchange, incoming, sender);
     }
 
     /**
@@ -243,8 +245,10 @@ public class ProviderCalls {
      * is SENT or UNKNOWN, and only if amount and currency (when given) match. Anything else is
      * refused with the reason ({@link UnprocessableMessage}) and the order is unchanged; a
      * duplicate of the answer already applied is ignored. Returns the order as it is afterwards.
+     * The caller notes what arrived, then {@link #noteFinal} the order's {@code final} step if this
+     * answer settled it, as the provider call's own answer does.
      */
-    public Order settleIncoming(String provider, String reference, ProviderAnswer answer) throws Exception {
+    public Incoming settleIncoming(String provider, String reference, ProviderAnswer answer) throws Exception {
         Order order = believable(provider, reference);
         String mismatch = mismatch(order, answer);
         if (mismatch != null) {
@@ -252,13 +256,26 @@ public class ProviderCalls {
         }
         if (order.status() == answer.status()) {
             LOG.info("order {}: duplicate {} answer ignored", reference, answer.status());
-            return order;
+            return new Incoming(order, false);
         }
         if (order.status() != OrderStatus.SENT && order.status() != OrderStatus.UNKNOWN) {
             throw new UnprocessableMessage("answer " + answer.status() + " for " + reference
                     + " while the order is " + order.status() + (order.status().isFinal() ? " (conflicting answer, not applied)" : ""));
         }
-        return settle(order, answer, provider);
+        Order after = settle(order, answer, provider);
+        return new Incoming(after, after.status() != order.status());
+    }
+
+    /** What an answer that arrived on its own did: the order afterwards, and whether this answer moved it. */
+    public record Incoming(Order order, boolean settled) {
+    }
+
+    /** The {@code final} step of an order that an answer arriving on its own has just settled. */
+    public static void noteFinal(Exchange exchange, Incoming incoming, String provider) {
+        if (incoming.settled() && incoming.order().status().isFinal()) {
+            note(exchange, AuditNote.of("final", incoming.order().reference(), incoming.order().merchantId())
+                    .provider(provider).outcome(incoming.order().status().name()));
+        }
     }
 
     private Order believable(String provider, String reference) throws Exception {

@@ -81,6 +81,27 @@ class AuditTrailTest {
     }
 
     @Test
+    void anOrderSettledByAJmsReplyEndsItsTimelineWithItsFinalStep() throws Exception {
+        String id = newOrderId();
+        // JPY goes to globex, the JMS provider: its answer arrives on the reply queue
+        HttpResponse<String> r = paygate.postOrder(order(id, "2500", "JPY", "tok_visa"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json(r.body()).path("provider").asText()).isEqualTo("globex");
+
+        JsonNode timeline = await().atMost(Duration.ofSeconds(10)).until(
+                () -> json(paygate.get("/api/orders/" + id + "/events").body()),
+                t -> t.toString().contains("\"step\":\"final\""));
+        List<String> steps = new ArrayList<>();
+        timeline.path("events").forEach(e -> steps.add(e.path("step").asText()));
+        assertThat(steps).containsSubsequence("received", "stored", "sent", "provider-answer", "final")
+                .containsOnlyOnce("final");
+        assertThat(steps.get(steps.size() - 1)).isEqualTo("final");
+        JsonNode last = timeline.path("events").get(steps.size() - 1);
+        assertThat(last.path("outcome").asText()).isEqualTo("APPROVED");
+        assertThat(last.path("provider").asText()).isEqualTo("globex");
+    }
+
+    @Test
     void aRejectedOrderIsOnTheRecordWithFieldPathsAndMessagesOnly() throws Exception {
         String marker = "rejected-" + SEQUENCE.incrementAndGet();
         HttpResponse<String> r = paygate.postOrder("{\"orderId\":\"" + marker + "\",\"amount\":\"abc\",\"currency\":\"EUR\","

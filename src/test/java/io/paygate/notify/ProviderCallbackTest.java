@@ -69,6 +69,13 @@ class ProviderCallbackTest {
         JsonNode after = order("cb-good");
         assertThat(after.path("status").asText()).isEqualTo("APPROVED");
         assertThat(after.path("providerReference").asText()).isEqualTo("acme-cb-1");
+        // the merchant's timeline shows the callback and the order's final step, once
+        JsonNode timeline = await().atMost(Duration.ofSeconds(10)).until(
+                () -> json(paygate.get("/api/orders/cb-good/events").body()),
+                t -> t.toString().contains("\"step\":\"final\""));
+        java.util.List<String> steps = new java.util.ArrayList<>();
+        timeline.path("events").forEach(e -> steps.add(e.path("step").asText()));
+        assertThat(steps).containsSubsequence("unknown", "provider-callback", "final").containsOnlyOnce("final");
 
         HttpResponse<String> replayed = callback("acme", body, signature);
         assertThat(replayed.statusCode()).isEqualTo(401);
