@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.paygate.testing.RunningPaygate;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
