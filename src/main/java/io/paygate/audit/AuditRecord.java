@@ -91,6 +91,15 @@ public record AuditRecord(String reference, String merchantId, List<AuditEvent> 
         return events.size();
     }
 
+    /** How many events the records hold. */
+    public static int eventCount(Collection<AuditRecord> records) {
+        int n = 0;
+        for (AuditRecord r : records) {
+            n += r.size();
+        }
+        return n;
+    }
+
     /** The {@code events} column: the events as a JSON array, without the reference and merchant the row holds once. */
     public String eventsJson(ObjectMapper json) {
         return Json.write(json, this::writeEvents);

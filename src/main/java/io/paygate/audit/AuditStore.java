@@ -72,7 +72,6 @@ public class AuditStore {
     /** Inserts the records as they are (also the V10 migration's step); returns how many events. */
     static int insert(Connection c, Collection<AuditRecord> records) throws SQLException {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        int events = 0;
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_record (" + KEY + ", last_at, "
                 + COLUMNS + ", event_count, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (AuditRecord r : records) {
@@ -86,11 +85,10 @@ public class AuditStore {
                 ps.setInt(8, r.size());
                 ps.setObject(9, now);
                 ps.addBatch();
-                events += r.size();
             }
             ps.executeBatch();
         }
-        return events;
+        return AuditRecord.eventCount(records);
     }
 
     /** One order's steps in the order they happened. */

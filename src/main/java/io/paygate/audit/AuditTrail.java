@@ -190,7 +190,7 @@ public class AuditTrail extends ServiceSupport {
                 if (now - queueUntil >= 0 && writerRunning.getAsBoolean()) {
                     try {
                         table.insertNew(batch);
-                        written.addAndGet(events(batch));
+                        written.addAndGet(AuditRecord.eventCount(batch));
                         batch.clear();
                         continue;
                     } catch (SQLException | RuntimeException e) {
@@ -208,7 +208,7 @@ public class AuditTrail extends ServiceSupport {
                     producer.send(session.createTextMessage(AuditRecord.toJson(json, part)));
                 }
                 session.commit();
-                queued.addAndGet(events(batch));
+                queued.addAndGet(AuditRecord.eventCount(batch));
                 batch.clear();
                 if (failures > 0) {
                     LOG.info("audit events are reaching {} again", QUEUE);
@@ -229,7 +229,7 @@ public class AuditTrail extends ServiceSupport {
                 session = null;
                 producer = null;
                 if (!running && failures >= 20) {
-                    LOG.error("audit trail stopping: {} events not sent", events(batch) + buffer.size());
+                    LOG.error("audit trail stopping: {} events not sent", AuditRecord.eventCount(batch) + buffer.size());
                     break;
                 }
                 try {
@@ -261,14 +261,6 @@ public class AuditTrail extends ServiceSupport {
             messages.add(part);
         }
         return messages;
-    }
-
-    private static int events(List<AuditRecord> records) {
-        int n = 0;
-        for (AuditRecord r : records) {
-            n += r.size();
-        }
-        return n;
     }
 
     private static void close(Connection connection) {

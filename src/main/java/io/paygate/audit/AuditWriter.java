@@ -112,7 +112,7 @@ public class AuditWriter {
             try {
                 List<AuditRecord> read = AuditRecord.listFromJson(json, text.getText());
                 records.addAll(read);
-                return read.stream().mapToInt(AuditRecord::size).sum();
+                return AuditRecord.eventCount(read);
             } catch (IllegalArgumentException e) {
                 // falls through to the dead-letter queue
             }

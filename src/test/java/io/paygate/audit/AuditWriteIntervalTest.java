@@ -31,7 +31,7 @@ class AuditWriteIntervalTest {
 
         @Override
         public int insertNew(Collection<AuditRecord> records) {
-            int events = records.stream().mapToInt(AuditRecord::size).sum();
+            int events = AuditRecord.eventCount(records);
             batches.add(events);
             rows.add(records.size());
             records.forEach(r -> r.events().forEach(e -> ids.add(e.eventId())));
