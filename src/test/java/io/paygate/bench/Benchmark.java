@@ -53,7 +53,7 @@ import org.HdrHistogram.Histogram;
  * bench.rate (1000), bench.targets (simulator,proxy,paygate), bench.loads (full,fixed),
  * bench.simulator (external | builtin: paygate's in-JVM simulator), bench.jfr (false: record
  * paygate's full-speed run with Java Flight Recorder), bench.jvmArgs (JVM options for
- * paygate, -Xmx256m -XX:+UseParallelGC -XX:NewRatio=1 as in the container), bench.jar (target/paygate.jar), bench.results (target/bench-results),
+ * paygate, -Xmx256m -XX:+UseParallelGC -XX:NewRatio=1 -XX:+UseTransparentHugePages as in the container), bench.jar (target/paygate.jar), bench.results (target/bench-results),
  * bench.db.url, bench.db.user, bench.db.password (paygate's database instead of its embedded H2
  * file, e.g. a PostgreSQL on this machine; its CPU is not counted in paygate's).
  */
@@ -75,7 +75,7 @@ public final class Benchmark {
     private final List<String> loads = List.of(System.getProperty("bench.loads", "full,fixed").split(","));
     private final boolean builtinSimulator = System.getProperty("bench.simulator", "external").equals("builtin");
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
-    private final String jvmArgs = System.getProperty("bench.jvmArgs", "-Xmx256m -XX:+UseParallelGC -XX:NewRatio=1");
+    private final String jvmArgs = System.getProperty("bench.jvmArgs", "-Xmx256m -XX:+UseParallelGC -XX:NewRatio=1 -XX:+UseTransparentHugePages");
     private final Path jar = Path.of(System.getProperty("bench.jar", "target/paygate.jar")).toAbsolutePath();
     private final Path results = Path.of(System.getProperty("bench.results", "target/bench-results")).toAbsolutePath();
     private final Path dataRoot = results.getParent().resolve("bench-data");
