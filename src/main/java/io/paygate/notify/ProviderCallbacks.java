@@ -107,7 +107,7 @@ public class ProviderCallbacks {
         }
         AuditNotes.add(exchange, AuditNote.of("provider-callback", reference, incoming.order().merchantId())
                 .provider(provider).outcome(answer.status().name()));
-        ProviderCalls.noteFinal(exchange, incoming, provider);
+        ProviderCalls.noteFinal(exchange, incoming);
         Map<String, Object> answerBody = new LinkedHashMap<>();
         answerBody.put("reference", reference);
         answerBody.put("status", answer.status().name());

@@ -175,7 +175,7 @@ public class ProviderCalls {
                 .outcome(answer.map(a -> a.status().name()).orElse(status == 404 ? "NOT_FOUND" : "NO_ANSWER"))
                 .latencyMs(latency(exchange)).detail(Map.of("httpStatus", status)));
         if (answer.isPresent()) {
-            noteFinal(exchange, settleIncoming(order.provider(), order.reference(), answer.get()), order.provider());
+            noteFinal(exchange, settleIncoming(order.provider(), order.reference(), answer.get()));
             exchange.setProperty(CallOutcome.PROPERTY, CallOutcome.ANSWERED.name());
         } else if (status == 404) {
             exchange.setProperty(CallOutcome.PROPERTY, CallOutcome.NOT_FOUND.name());
@@ -236,7 +236,7 @@ public class ProviderCalls {
         exchange.setProperty(CallOutcome.PROPERTY, CallOutcome.ANSWERED.name());
         note(exchange, AuditNote.of("provider-answer", reference, order.merchantId()).provider(sender)
                 .outcome(answer.status().name()).detail(Map.of("channel", "jms")));
-        noteFinal(exchange, incoming, sender);
+        noteFinal(exchange, incoming);
     }
 
     /**
@@ -271,10 +271,12 @@ public class ProviderCalls {
     }
 
     /** The {@code final} step of an order that an answer arriving on its own has just settled. */
-    public static void noteFinal(Exchange exchange, Incoming incoming, String provider) {
-        if (incoming.settled() && incoming.order().status().isFinal()) {
-            note(exchange, AuditNote.of("final", incoming.order().reference(), incoming.order().merchantId())
-                    .provider(provider).outcome(incoming.order().status().name()));
+    public static void noteFinal(Exchange exchange, Incoming incoming) {
+        Order order = incoming.order();
+        if (incoming.settled() && order.status().isFinal()) {
+            // settled by this provider's answer: the order names it (settleIncoming checked it was sent there)
+            note(exchange, AuditNote.of("final", order.reference(), order.merchantId())
+                    .provider(order.provider()).outcome(order.status().name()));
         }
     }
 

@@ -16,6 +16,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,7 +75,7 @@ class ProviderCallbackTest {
         JsonNode timeline = await().atMost(Duration.ofSeconds(10)).until(
                 () -> json(paygate.get("/api/orders/cb-good/events").body()),
                 t -> t.toString().contains("\"step\":\"final\""));
-        java.util.List<String> steps = new java.util.ArrayList<>();
+        List<String> steps = new ArrayList<>();
         timeline.path("events").forEach(e -> steps.add(e.path("step").asText()));
         assertThat(steps).containsSubsequence("unknown", "provider-callback", "final").containsOnlyOnce("final");
 
